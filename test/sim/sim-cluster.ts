@@ -1,0 +1,677 @@
+// A simulated cluster: members, the network and a scheduler that picks one event per step
+// with the seeded Rng. Invariants are checked inside every event and after every step. A run
+// is a fault phase (profile.steps events) then a heal phase that checks liveness.
+
+import type { RaftStatus } from '../../raft/core/raft.js';
+import { Raft } from '../../raft/core/raft.js';
+import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot } from '../../raft/core/types.js';
+import { ConfChangeType, EMPTY, EntryType, MessageType, Role } from '../../raft/core/types.js';
+import { MemoryStorage } from '../../raft/storage/memory-storage.js';
+import { decodeConfChange } from './conf-change-codec.js';
+import { Invariants } from './invariants.js';
+import { ConfHistory, formatConf, formatConfChange, isMember } from './membership.js';
+import type { EventWeights, Profile } from './profiles.js';
+import { Rng } from './rng.js';
+import type { InFlight, NetworkFaults } from './sim-network.js';
+import { SimNetwork } from './sim-network.js';
+import type { CrashPoint, DriverHooks, MemberSettings, RaftFactory, RaftLike } from './sim-node.js';
+import { SimNode } from './sim-node.js';
+import { encodeCommand } from './state-machine.js';
+import { formatMessage, Trace } from './trace.js';
+import { InvariantViolation } from './violation.js';
+
+export interface SimOptions {
+  seed: number;
+  profile: Profile;
+  /** Overrides profile.steps. */
+  steps?: number;
+  /** Defaults to the real Raft. */
+  raftFactory?: RaftFactory;
+  /** Keep every trace line (for SIM_TRACE=1), not only the last ones. */
+  fullTrace?: boolean;
+  electionTick?: number;
+}
+
+export interface SimStats {
+  steps: number;
+  ticks: number;
+  delivered: number;
+  lost: number;
+  leaders: number;
+  proposed: number;
+  committed: number;
+  crashes: number;
+  snapshotsTaken: number;
+  snapshotsSent: number;
+  confChanges: number;
+  transfers: number;
+  readsChecked: number;
+}
+
+export interface SimResult {
+  seed: number;
+  profile: string;
+  /** Fingerprint of the whole event trace: equal for two runs of one seed. */
+  fingerprint: string;
+  events: number;
+  stats: SimStats;
+  settings: string;
+  trace: string[] | undefined;
+}
+
+export class SimFailure extends Error {
+  constructor(
+    readonly seed: number,
+    readonly profile: string,
+    readonly step: number,
+    readonly tick: number,
+    readonly property: string,
+    readonly detail: string,
+    readonly settings: string,
+    readonly lastEvents: string[],
+    readonly fullTrace: string[] | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(`seed ${seed} (${profile}) step ${step} t=${tick}: ${property}: ${detail}`, options);
+    this.name = 'SimFailure';
+  }
+
+  get replay(): string {
+    return `SIM_GROUP=${this.profile} SIM_SEED=${this.seed} npx tap test/raft/sim.test.ts`;
+  }
+
+  /** The report printed by the test: what broke, how to replay it, and what led up to it. */
+  report(): string {
+    return [
+      `raft simulation failed: ${this.property}`,
+      `  seed=${this.seed} group=${this.profile} step=${this.step} t=${this.tick}`,
+      `  ${this.detail}`,
+      `  settings: ${this.settings}`,
+      `  replay: ${this.replay}   (add SIM_TRACE=1 for the whole trace)`,
+      `  last ${this.lastEvents.length} events:`,
+      ...this.lastEvents.map((l) => `    ${l}`),
+    ].join('\n');
+  }
+}
+
+const CRASH_POINTS: readonly CrashPoint[] = ['before-persist', 'before-send', 'before-apply'];
+const encoder = new TextEncoder();
+const realRaft: RaftFactory = (c) => new Raft(c);
+
+interface PendingConf {
+  cc: ConfChange;
+  at: number;
+}
+
+export class SimCluster implements DriverHooks {
+  readonly rng: Rng;
+  readonly net: SimNetwork;
+  readonly trace: Trace;
+  readonly confs: ConfHistory;
+  readonly inv: Invariants;
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly settings: MemberSettings;
+  readonly stats: SimStats = {
+    steps: 0,
+    ticks: 0,
+    delivered: 0,
+    lost: 0,
+    leaders: 0,
+    proposed: 0,
+    committed: 0,
+    crashes: 0,
+    snapshotsTaken: 0,
+    snapshotsSent: 0,
+    confChanges: 0,
+    transfers: 0,
+    readsChecked: 0,
+  };
+  private readonly factory: RaftFactory;
+  private readonly faults: NetworkFaults;
+  private readonly electionTick: number;
+  private phase: 'faults' | 'heal' = 'faults';
+  private nextCommand = 1;
+  private nextRead = 1;
+  private nextNodeId: NodeId;
+  private pendingConf: PendingConf | undefined;
+  private readonly retireAt = new Map<NodeId, number>();
+  private readonly settingsText: string;
+
+  constructor(private readonly opts: SimOptions) {
+    const p = opts.profile;
+    this.rng = new Rng(opts.seed);
+    this.factory = opts.raftFactory ?? realRaft;
+    this.electionTick = opts.electionTick ?? 10;
+    const rng = this.rng;
+    // Per-seed knobs: some seeds are gentle, some hostile.
+    this.faults = {
+      maxDelay: rng.int(p.maxDelay + 1),
+      dropRate: rng.chance(0.2) ? 0 : rng.next() * p.maxDropRate,
+      dupRate: rng.chance(0.3) ? 0 : rng.next() * p.maxDupRate,
+    };
+    this.settings = {
+      electionTick: this.electionTick,
+      heartbeatTick: 1,
+      preVote: rng.chance(0.7),
+      checkQuorum: rng.chance(0.7),
+      maxSizePerMsg: rng.chance(0.3) ? 100 : 1024 * 1024,
+      maxInflightMsgs: rng.chance(0.3) ? rng.range(1, 4) : 256,
+    };
+    const size = rng.pick(p.clusterSizes);
+    const voters = Array.from({ length: size }, (_, i) => i + 1);
+    this.nextNodeId = size + 1;
+    this.settingsText =
+      `voters=${size} preVote=${this.settings.preVote} checkQuorum=${this.settings.checkQuorum} ` +
+      `maxSizePerMsg=${this.settings.maxSizePerMsg} maxInflight=${this.settings.maxInflightMsgs} ` +
+      `delay=0..${this.faults.maxDelay} drop=${this.faults.dropRate.toFixed(3)} dup=${this.faults.dupRate.toFixed(3)}`;
+    this.net = new SimNetwork(rng, this.faults);
+    this.trace = new Trace(() => this.net.now, 30, opts.fullTrace ?? false);
+    this.confs = new ConfHistory({ voters, learners: [] });
+    this.inv = new Invariants(this.confs);
+    for (const id of voters) this.addNode(id, MemoryStorage.withVoters(voters));
+  }
+
+  // ---------------------------------------------------------------- running
+
+  run(): SimResult {
+    const steps = this.opts.steps ?? this.opts.profile.steps;
+    try {
+      for (const n of this.nodes.values()) this.input(n, 'start', () => {});
+      this.sweep();
+      while (this.stats.steps < steps) {
+        this.stats.steps++;
+        this.stepOnce();
+        this.sweep();
+      }
+      this.checkLiveness();
+    } catch (err) {
+      throw this.failure(err);
+    }
+    this.stats.readsChecked = this.inv.readsChecked;
+    this.stats.committed = this.inv.commandsApplied;
+    return {
+      seed: this.opts.seed,
+      profile: this.opts.profile.name,
+      fingerprint: this.trace.fingerprint(),
+      events: this.trace.events,
+      stats: { ...this.stats },
+      settings: this.settingsText,
+      trace: this.trace.all,
+    };
+  }
+
+  private failure(err: unknown): SimFailure {
+    let property = 'harness-error';
+    let detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    if (err instanceof InvariantViolation) {
+      property = err.property;
+      detail = err.detail;
+    }
+    return new SimFailure(
+      this.opts.seed,
+      this.opts.profile.name,
+      this.stats.steps,
+      this.net.now,
+      property,
+      detail,
+      this.settingsText,
+      this.trace.last(),
+      this.trace.all,
+      { cause: err },
+    );
+  }
+
+  private stepOnce(): void {
+    const kind = this.rng.weighted(this.weights());
+    switch (kind) {
+      case 'deliver':
+        return this.deliverOne();
+      case 'tick':
+        return this.tickAll(this.opts.profile.clockSkew);
+      case 'propose':
+        this.proposeOn(this.pickUp());
+        return;
+      case 'readIndex':
+        return this.readOn(this.pickUp());
+      case 'crash':
+        return this.crashOne();
+      case 'restart':
+        return this.restartOne();
+      case 'partition':
+        return this.partition();
+      case 'heal':
+        this.net.heal();
+        return this.trace.add('heal');
+      case 'snapshot':
+        return this.snapshotOne();
+      case 'confChange':
+        return this.changeMembership();
+      case 'transfer':
+        return this.transfer();
+      case 'campaign': {
+        const n = this.pickUp();
+        if (n === undefined) return;
+        this.trace.add(`campaign ${n.id}`);
+        return this.input(n, 'campaign', (r) => r.campaign());
+      }
+      case undefined:
+        return this.tickAll(0);
+    }
+  }
+
+  private weights(): EventWeights {
+    const w = { ...this.opts.profile.weights };
+    if (!this.net.hasDue()) w.deliver = 0;
+    if (!this.net.partitioned) w.heal = 0;
+    let down = 0;
+    for (const n of this.nodes.values()) if (!n.up && !n.retired) down++;
+    if (down === 0) w.restart = 0;
+    return w;
+  }
+
+  // ---------------------------------------------------------------- members
+
+  private addNode(id: NodeId, storage: MemoryStorage): SimNode {
+    const n = new SimNode(id, storage);
+    this.nodes.set(id, n);
+    this.inv.nodeCreated(id, storage);
+    n.start(this.factory, this.settings, this.rng);
+    return n;
+  }
+
+  /** Feeds one input to a member, then runs its driver loop until it has nothing more. */
+  private input(n: SimNode, what: string, f: (r: RaftLike) => void): void {
+    const r = n.raft;
+    if (r === undefined) return;
+    try {
+      f(r);
+      n.drain(this);
+    } catch (err) {
+      if (err instanceof InvariantViolation) throw err;
+      const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      throw new InvariantViolation('core-error', `node ${n.id} threw during ${what}: ${msg}`);
+    }
+    if (n.raft !== undefined) this.observe(n, n.raft.status());
+  }
+
+  private observe(n: SimNode, st: RaftStatus): void {
+    if (st.role === Role.Leader && this.inv.leaderObserved(n.id, st.term, n.storage)) {
+      this.stats.leaders++;
+      this.trace.add(`leader ${n.id} term=${st.term} last=${st.lastIndex} commit=${st.commit}`);
+    }
+  }
+
+  /** The per-step check of every live member's volatile state. */
+  private sweep(): void {
+    for (const n of this.nodes.values()) {
+      const r = n.raft;
+      if (r === undefined) continue;
+      const st = r.status();
+      this.inv.status(n.id, n.incarnation, st, n.sm!);
+      this.observe(n, st);
+    }
+  }
+
+  private upNodes(): SimNode[] {
+    const out: SimNode[] = [];
+    for (const n of this.nodes.values()) if (n.up) out.push(n);
+    return out;
+  }
+
+  private pickUp(): SimNode | undefined {
+    const up = this.upNodes();
+    return up.length === 0 ? undefined : this.rng.pick(up);
+  }
+
+  /** The live member that is leader in the highest term, if any. */
+  private leader(): { node: SimNode; st: RaftStatus } | undefined {
+    let best: { node: SimNode; st: RaftStatus } | undefined;
+    for (const n of this.nodes.values()) {
+      const st = n.raft?.status();
+      if (st === undefined || st.role !== Role.Leader) continue;
+      if (best === undefined || st.term > best.st.term) best = { node: n, st };
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private tickAll(skew: number): void {
+    this.net.advance();
+    this.stats.ticks++;
+    this.trace.add('tick');
+    for (const [id, at] of this.retireAt) {
+      if (at > this.net.now) continue;
+      this.retireAt.delete(id);
+      this.retire(id);
+    }
+    for (const n of this.rng.shuffled(this.upNodes())) {
+      // Clock skew: a member's tick is sometimes late or doubled.
+      let ticks = 1;
+      if (skew > 0 && this.rng.chance(skew)) ticks = this.rng.chance(0.5) ? 0 : 2;
+      for (let i = 0; i < ticks; i++) this.input(n, 'tick', (r) => r.tick());
+    }
+  }
+
+  private deliverOne(): void {
+    const f = this.net.takeDue();
+    if (f !== undefined) this.deliver(f);
+  }
+
+  private deliver(f: InFlight): void {
+    const m = f.msg;
+    const to = this.nodes.get(m.to);
+    const lost = f.lost ?? (to === undefined || !to.up ? 'down' : undefined);
+    if (lost !== undefined) {
+      this.stats.lost++;
+      this.trace.add(`lost(${lost}) ${formatMessage(m)}`);
+      if (m.type === MessageType.Snap) this.reportToSender(f, (r) => r.reportSnapshot(m.to, false), 'snapshot failed');
+      else if (lost !== 'drop' && this.rng.chance(0.3)) this.reportToSender(f, (r) => r.reportUnreachable(m.to), 'unreachable');
+      return;
+    }
+    this.stats.delivered++;
+    this.trace.add(`${formatMessage(m)}${f.duplicate ? ' (dup)' : ''}`);
+    this.input(to!, `step ${formatMessage(m)}`, (r) => r.step(m));
+    if (m.type === MessageType.Snap) {
+      this.stats.snapshotsSent++;
+      this.reportToSender(f, (r) => r.reportSnapshot(m.to, true), 'snapshot done');
+    }
+  }
+
+  /** Transport feedback goes to the incarnation that sent the message, if it is still running. */
+  private reportToSender(f: InFlight, report: (r: RaftLike) => void, what: string): void {
+    const from = this.nodes.get(f.msg.from);
+    if (from === undefined || !from.up || from.incarnation !== f.origin) return;
+    this.trace.add(`report ${f.msg.from}: ${what} to ${f.msg.to}`);
+    this.input(from, what, report);
+  }
+
+  private proposeOn(n: SimNode | undefined): boolean {
+    if (n === undefined) return false;
+    const id = this.nextCommand++;
+    this.inv.proposedCommand(id);
+    this.stats.proposed++;
+    let res: { ok: boolean; reason?: string } = { ok: false };
+    this.input(n, `propose c${id}`, (r) => {
+      res = r.propose(encodeCommand(id));
+    });
+    this.trace.add(`propose ${n.id} c${id} ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`);
+    return res.ok;
+  }
+
+  private readOn(n: SimNode | undefined): void {
+    if (n === undefined) return;
+    const ctx = `r${this.nextRead++}`;
+    this.inv.readIssued(ctx, n.id, this.net.now);
+    let res: { ok: boolean; reason?: string } = { ok: false };
+    this.input(n, `readIndex ${ctx}`, (r) => {
+      res = r.readIndex(encoder.encode(ctx));
+    });
+    this.trace.add(`read ${n.id} ${ctx} needs>=${this.inv.maxApplied} ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`);
+  }
+
+  private crashOne(): void {
+    const n = this.pickUp();
+    if (n === undefined) return;
+    n.crash();
+    this.stats.crashes++;
+    this.trace.add(`crash ${n.id}`);
+  }
+
+  private restartOne(): void {
+    const down = [...this.nodes.values()].filter((n) => !n.up && !n.retired);
+    if (down.length === 0) return;
+    this.restart(this.rng.pick(down));
+  }
+
+  private restart(n: SimNode): void {
+    n.start(this.factory, this.settings, this.rng);
+    const hs = n.storage.initialState().hardState;
+    this.trace.add(
+      `restart ${n.id} term=${hs.term} vote=${hs.vote} commit=${hs.commit} snap=${n.storage.snapshot().meta.index} last=${n.storage.lastIndex()}`,
+    );
+    this.input(n, 'restart', () => {});
+  }
+
+  /** The application shuts a removed member down for good. */
+  private retire(id: NodeId): void {
+    const n = this.nodes.get(id);
+    if (n === undefined || n.retired) return;
+    n.crash();
+    n.retired = true;
+    this.trace.add(`retire ${id}`);
+  }
+
+  private partition(): void {
+    const ids = this.upNodes().map((n) => n.id);
+    if (ids.length < 2) return;
+    const r = this.rng.next();
+    if (r < 0.15) {
+      const [a, b] = this.rng.shuffled(ids);
+      this.net.cut(a!, b!);
+    } else {
+      const shuffled = this.rng.shuffled(ids);
+      const k = r < 0.55 ? 1 : this.rng.range(1, Math.floor(shuffled.length / 2));
+      this.net.partition([shuffled.slice(0, k), shuffled.slice(k)]);
+    }
+    this.trace.add(`partition ${this.net.describePartition()}`);
+  }
+
+  private snapshotOne(): void {
+    const n = this.pickUp();
+    const r = n?.raft;
+    const sm = n?.sm;
+    if (n === undefined || r === undefined || sm === undefined) return;
+    if (sm.applied <= n.storage.snapshot().meta.index) return;
+    const st = r.status();
+    // The core's configuration is the one at its commit index: it is the snapshot's only
+    // when nothing is committed beyond what the state machine applied.
+    if (st.commit !== sm.applied) {
+      this.trace.add(`snapshot ${n.id} skipped: commit ${st.commit} > applied ${sm.applied}`);
+      return;
+    }
+    const keep = this.rng.int(this.opts.profile.keepEntriesMax + 1);
+    try {
+      n.storage.createSnapshot(sm.applied, { voters: [...st.conf.voters], learners: [...st.conf.learners] }, sm.encode(), keep);
+    } catch (err) {
+      throw new InvariantViolation('applied-le-commit', `node ${n.id} cannot snapshot its applied index ${sm.applied}: ${String(err)}`);
+    }
+    this.stats.snapshotsTaken++;
+    this.trace.add(`snapshot ${n.id} idx=${sm.applied} keep=${keep} first=${n.storage.firstIndex()}`);
+  }
+
+  private changeMembership(): void {
+    if (this.pendingConf !== undefined && this.net.now - this.pendingConf.at < 10 * this.electionTick) return;
+    const l = this.leader();
+    if (l === undefined) return;
+    const cc = this.planConfChange();
+    let joiner: SimNode | undefined;
+    if (cc.type === ConfChangeType.AddLearner) joiner = this.addNode(cc.node, new MemoryStorage());
+    let res: { ok: boolean; reason?: string } = { ok: false };
+    this.input(l.node, `proposeConfChange ${formatConfChange(cc)}`, (r) => {
+      res = r.proposeConfChange(cc);
+    });
+    this.trace.add(
+      `conf ${formatConfChange(cc)} via ${l.node.id} (${formatConf(this.confs.latest)}) ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`,
+    );
+    if (res.ok) this.pendingConf = { cc, at: this.net.now };
+    else if (joiner !== undefined) this.retire(joiner.id);
+  }
+
+  /** One change at a time, keeping 2..5 voters; learners are promoted (or dropped) next. */
+  private planConfChange(): ConfChange {
+    const c = this.confs.latest;
+    const ctx = EMPTY;
+    const canAdd = this.nextNodeId <= this.opts.profile.maxNodes;
+    const remove = (xs: readonly NodeId[]): ConfChange => ({ type: ConfChangeType.Remove, node: this.rng.pick(xs), context: ctx });
+    const addLearner = (): ConfChange => ({ type: ConfChangeType.AddLearner, node: this.nextNodeId++, context: ctx });
+    if (c.learners.length > 0) {
+      if (this.rng.chance(0.8)) return { type: ConfChangeType.AddVoter, node: this.rng.pick(c.learners), context: ctx };
+      return remove(c.learners);
+    }
+    if (c.voters.length <= 2) return canAdd ? addLearner() : remove(c.voters);
+    if (c.voters.length >= 5 || !canAdd) return remove(c.voters);
+    return this.rng.chance(0.5) ? addLearner() : remove(c.voters);
+  }
+
+  private transfer(): void {
+    const l = this.leader();
+    if (l === undefined) return;
+    const others = [...this.nodes.keys()].filter((id) => id !== l.node.id);
+    const voters = l.st.conf.voters.filter((id) => id !== l.node.id);
+    if (others.length === 0) return;
+    const to = voters.length > 0 && this.rng.chance(0.9) ? this.rng.pick(voters) : this.rng.pick(others);
+    this.stats.transfers++;
+    this.trace.add(`transfer ${l.node.id} -> ${to}`);
+    this.input(l.node, `transferLeadership ${to}`, (r) => r.transferLeadership(to));
+  }
+
+  // ---------------------------------------------------------------- driver hooks
+
+  crashPoint(n: SimNode): CrashPoint | undefined {
+    if (this.phase !== 'faults' || !this.rng.chance(this.opts.profile.crashInReady)) return undefined;
+    void n;
+    return this.rng.pick(CRASH_POINTS);
+  }
+
+  persisted(n: SimNode, rd: Ready): void {
+    this.inv.persisted(n.id, n.storage, rd);
+  }
+
+  send(m: Message): void {
+    const from = this.nodes.get(m.from);
+    for (const f of this.net.send(m)) f.origin = from?.incarnation ?? 0;
+  }
+
+  snapshotApplied(n: SimNode, snap: Snapshot): void {
+    this.trace.add(`install ${n.id} snap=${snap.meta.index}/${snap.meta.term} ${formatConf(snap.meta.conf)}`);
+    this.inv.snapshotApplied(n.id, snap, n.sm!);
+  }
+
+  applied(n: SimNode, e: Entry): void {
+    const before = this.confs.latestIndex;
+    this.inv.applied(n.id, e, n.sm!);
+    if (e.type !== EntryType.ConfChange || this.confs.latestIndex === before) return;
+    // First time anyone applies this change.
+    const cc = decodeConfChange(e.data);
+    this.stats.confChanges++;
+    this.trace.add(`conf applied at ${e.index}: ${formatConfChange(cc)} -> ${formatConf(this.confs.latest)}`);
+    const p = this.pendingConf;
+    if (p !== undefined && p.cc.type === cc.type && p.cc.node === cc.node) this.pendingConf = undefined;
+    if (!isMember(this.confs.latest, cc.node) && cc.type === ConfChangeType.Remove) {
+      this.retireAt.set(cc.node, this.net.now + (this.phase === 'heal' ? 0 : this.rng.int(3 * this.electionTick)));
+    }
+  }
+
+  readState(n: SimNode, rs: ReadState): void {
+    this.inv.readState(n.id, rs);
+  }
+
+  crashed(n: SimNode, at: CrashPoint): void {
+    this.stats.crashes++;
+    this.trace.add(`crash ${n.id} (${at})`);
+  }
+
+  // ---------------------------------------------------------------- liveness
+
+  /**
+   * Heals everything (no loss, no partition, every member up, small delays), then requires,
+   * within a bounded number of ticks, one leader known to a majority of the voters and a new
+   * proposal applied on every live member.
+   */
+  private checkLiveness(): void {
+    this.phase = 'heal';
+    this.net.heal();
+    this.net.faults = { maxDelay: Math.min(this.faults.maxDelay, 2), dropRate: 0, dupRate: 0 };
+    this.trace.add('heal all: liveness phase');
+    for (const [id] of this.retireAt) this.retire(id);
+    this.retireAt.clear();
+    for (const n of this.nodes.values()) if (!n.up && !n.retired) this.restart(n);
+    this.sweep();
+
+    const leaderBudget = 20 * this.electionTick;
+    const commitBudget = 10 * this.electionTick;
+    let cmd: { id: number; leader: NodeId; term: number } | undefined;
+    let leaderAt: number | undefined;
+    for (let t = 0; t < leaderBudget + commitBudget; t++) {
+      this.stats.steps++;
+      this.tickAll(0);
+      this.sweep();
+      this.deliverAll();
+      for (const [id] of this.retireAt) this.retire(id);
+      this.retireAt.clear();
+
+      const stable = this.stableLeader();
+      if (cmd !== undefined) {
+        if (this.appliedEverywhere(cmd.id)) return;
+        const l = this.nodes.get(cmd.leader)?.raft?.status();
+        // The leader that took the proposal lost its leadership: the entry may be gone.
+        if (l === undefined || l.role !== Role.Leader || l.term !== cmd.term) cmd = undefined;
+      }
+      if (cmd === undefined && stable !== undefined) {
+        leaderAt ??= t;
+        const id = this.nextCommand;
+        if (this.proposeOn(stable.node)) cmd = { id, leader: stable.node.id, term: stable.st.term };
+      }
+      if (leaderAt === undefined && t >= leaderBudget) break;
+    }
+    const what =
+      leaderAt === undefined
+        ? `no leader known to a majority within ${leaderBudget} ticks of healing`
+        : `a proposal made ${leaderAt} ticks after healing did not commit on every live member within ${leaderBudget + commitBudget} ticks`;
+    throw new InvariantViolation('liveness', `${what}; ${formatConf(this.confs.latest)}; ${this.describeNodes()}`);
+  }
+
+  private deliverAll(): void {
+    for (let i = 0; this.net.hasDue(); i++) {
+      if (i > 100_000) throw new InvariantViolation('liveness', 'more than 100000 messages within one tick');
+      this.stats.steps++;
+      this.deliverOne();
+      this.sweep();
+    }
+  }
+
+  /** The one leader that a majority of the current voters follow, in its term. */
+  private stableLeader(): { node: SimNode; st: RaftStatus } | undefined {
+    const leaders = this.upNodes().filter((n) => n.raft!.status().role === Role.Leader);
+    if (leaders.length !== 1) return undefined;
+    const node = leaders[0]!;
+    const st = node.raft!.status();
+    const voters = this.confs.latest.voters;
+    if (!voters.includes(node.id)) return undefined;
+    let follow = 0;
+    for (const v of voters) {
+      const s = this.nodes.get(v)?.raft?.status();
+      if (s !== undefined && s.leader === node.id && s.term === st.term) follow++;
+    }
+    return follow > voters.length / 2 ? { node, st } : undefined;
+  }
+
+  private appliedEverywhere(cmd: number): boolean {
+    const at = this.inv.commandAppliedAt(cmd);
+    if (at === undefined) return false;
+    const c = this.confs.latest;
+    for (const id of [...c.voters, ...c.learners]) {
+      const n = this.nodes.get(id);
+      if (n === undefined || n.retired) continue;
+      if (n.sm === undefined || n.sm.applied < at) return false;
+    }
+    return true;
+  }
+
+  describeNodes(): string {
+    return [...this.nodes.values()]
+      .map((n) => {
+        if (n.retired) return `${n.id}:retired`;
+        const st = n.raft?.status();
+        if (st === undefined) return `${n.id}:down`;
+        return `${n.id}:${st.role} term=${st.term} leader=${st.leader} commit=${st.commit} applied=${n.sm?.applied} last=${st.lastIndex}`;
+      })
+      .join('; ');
+  }
+}
+
+/** Runs one seed; throws SimFailure when a property breaks. */
+export function runSimulation(opts: SimOptions): SimResult {
+  return new SimCluster(opts).run();
+}
