@@ -12,8 +12,8 @@
 // entry from earlier terms (pendingConfIndex starts at its last index), which rules out the
 // single-server bug described in Ongaro's note (a stale leader's uncommitted change).
 import { RaftBug } from './errors.js';
-import type { ConfChange, ConfState, NodeId } from './types.js';
-import { ConfChangeType } from './types.js';
+import type { ConfChange, ConfState, Entry, NodeId } from './types.js';
+import { ConfChangeType, EMPTY, EntryType } from './types.js';
 
 export function encodeConfChange(cc: ConfChange): Uint8Array {
   const out = new Uint8Array(1 + 8 + cc.context.byteLength);
@@ -43,8 +43,8 @@ export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
       voters.push(cc.node);
       break;
     case ConfChangeType.AddLearner:
-      // demoting a voter to learner is allowed only when it is not the last voter
-      if (voters.length === 0) return conf;
+      // demoting the last voter to learner would leave no one to elect a leader
+      if (voters.length === 0 && conf.voters.length > 0) return conf;
       learners.push(cc.node);
       break;
     case ConfChangeType.Remove:
@@ -58,4 +58,14 @@ export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
 
 export function isMember(conf: ConfState, id: NodeId): boolean {
   return conf.voters.includes(id) || conf.learners.includes(id);
+}
+
+/** The first entries of a new cluster's log: AddVoter for each founding member, at term 1. */
+export function bootstrapEntries(voters: NodeId[]): Entry[] {
+  return voters.map((node, i) => ({
+    term: 1,
+    index: i + 1,
+    type: EntryType.ConfChange,
+    data: encodeConfChange({ type: ConfChangeType.AddVoter, node, context: EMPTY }),
+  }));
 }

@@ -448,7 +448,8 @@ export class Raft {
         pr.recentActive = true;
         pr.probeSent = false;
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirst();
-        if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, false);
+        // an empty append at `next` also uncovers appends lost in flight (the follower rejects it)
+        if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
         if (this.cfg.readOnlyOption !== 'safe' || m.context.byteLength === 0) return OK;
         const acks = this.readOnly.recvAck(m.from, m.context);
         if (!acks) return OK;

@@ -42,11 +42,14 @@ export class Net {
   readonly trace: string[] = [];
   dropAll = false;
 
-  constructor(ids: NodeId[], opts: Partial<RaftConfig> = {}, seed = 1) {
+  /** `bootstrap` writes the membership as log entries (as real clusters do); `static` puts it in an initial snapshot. */
+  constructor(ids: NodeId[], opts: Partial<RaftConfig> = {}, seed = 1, membership: 'static' | 'bootstrap' = 'static') {
     for (const id of ids) {
-      const storage = MemoryStorage.withVoters(ids);
+      const storage = membership === 'static' ? MemoryStorage.withVoters(ids) : MemoryStorage.bootstrap(ids);
       this.nodes.set(id, { raft: new Raft({ id, storage, random: seeded(seed * 100 + id), ...opts }), storage, applied: [] });
     }
+    // apply the bootstrap entries so every member knows the membership
+    for (const n of this.nodes.values()) this.drain(n);
   }
 
   node(id: NodeId): TestNode {
