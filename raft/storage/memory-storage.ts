@@ -3,6 +3,7 @@ import type { ConfState, Entry, HardState, Snapshot } from '../core/types.js';
 import { EMPTY } from '../core/types.js';
 import type { LogStorage } from './log-storage.js';
 import { limitSize } from './log-storage.js';
+import { bootstrapEntries } from '../core/conf-change.js';
 
 /**
  * The in-memory log: the LogStorage the core reads in tests, and the read cache that the
@@ -17,6 +18,19 @@ export class MemoryStorage implements LogStorage {
   private offsetTerm = 0;
   private ents: Entry[] = [];
 
+  /**
+   * A new cluster's first log, as every founding member writes it: one committed AddVoter
+   * entry per member at term 1. A member added later starts empty and learns the whole
+   * membership from these entries (or a snapshot) like any other entry.
+   */
+  static bootstrap(voters: number[]): MemoryStorage {
+    const s = new MemoryStorage();
+    s.append(bootstrapEntries(voters));
+    s.setHardState({ term: 1, vote: 0, commit: voters.length });
+    return s;
+  }
+
+  /** A static membership held in an initial snapshot (for tests of a fixed cluster). */
   static withVoters(voters: number[]): MemoryStorage {
     const s = new MemoryStorage();
     s.snap = { meta: { index: 0, term: 0, conf: { voters: [...voters], learners: [] } }, data: EMPTY };
