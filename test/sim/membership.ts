@@ -6,7 +6,11 @@ import { ConfChangeType } from '../../raft/core/types.js';
 
 const sorted = (xs: readonly NodeId[]): NodeId[] => [...xs].sort((a, b) => a - b);
 
-/** The effect the harness expects of one committed change (the core applies it itself). */
+/**
+ * The effect the harness expects of one committed change (the core applies it itself, when
+ * the entry is applied). The harness keeps its own model; the rules are the ones
+ * raft/core/conf-change.ts documents, including the refusal to leave no voter.
+ */
 export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
   const voters = conf.voters.filter((v) => v !== cc.node);
   const learners = conf.learners.filter((l) => l !== cc.node);
@@ -15,9 +19,11 @@ export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
       voters.push(cc.node);
       break;
     case ConfChangeType.AddLearner:
+      if (voters.length === 0 && conf.voters.length > 0) return conf; // never demote the last voter
       learners.push(cc.node);
       break;
     case ConfChangeType.Remove:
+      if (voters.length === 0) return conf; // never remove the last voter
       break;
   }
   return { voters: sorted(voters), learners: sorted(learners) };

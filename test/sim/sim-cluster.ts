@@ -7,7 +7,7 @@ import { Raft } from '../../raft/core/raft.js';
 import type { ConfChange, Entry, Message, NodeId, ReadState, Ready, Snapshot } from '../../raft/core/types.js';
 import { ConfChangeType, EMPTY, EntryType, MessageType, Role } from '../../raft/core/types.js';
 import { MemoryStorage } from '../../raft/storage/memory-storage.js';
-import { decodeConfChange } from './conf-change-codec.js';
+import { decodeConfChange } from '../../raft/core/conf-change.js';
 import { Invariants } from './invariants.js';
 import { ConfHistory, formatConf, formatConfChange, isMember } from './membership.js';
 import type { EventWeights, Profile } from './profiles.js';
@@ -17,7 +17,7 @@ import { SimNetwork } from './sim-network.js';
 import type { CrashPoint, DriverHooks, MemberSettings, RaftFactory, RaftLike } from './sim-node.js';
 import { SimNode } from './sim-node.js';
 import { encodeCommand } from './state-machine.js';
-import { formatMessage, Trace } from './trace.js';
+import { decodeText, formatMessage, Trace } from './trace.js';
 import { InvariantViolation } from './violation.js';
 
 export interface SimOptions {
@@ -46,6 +46,7 @@ export interface SimStats {
   confChanges: number;
   transfers: number;
   readsChecked: number;
+  readsMisrouted: number;
 }
 
 export interface SimResult {
@@ -125,6 +126,7 @@ export class SimCluster implements DriverHooks {
     confChanges: 0,
     transfers: 0,
     readsChecked: 0,
+    readsMisrouted: 0,
   };
   private readonly factory: RaftFactory;
   private readonly faults: NetworkFaults;
@@ -159,16 +161,19 @@ export class SimCluster implements DriverHooks {
     };
     const size = rng.pick(p.clusterSizes);
     const voters = Array.from({ length: size }, (_, i) => i + 1);
+    // A joiner learns the founding membership from the log, so clusters whose membership
+    // changes are bootstrapped with it as the first entries; fixed ones use either form.
+    const bootstrap = p.weights.confChange > 0 || rng.chance(0.5);
     this.nextNodeId = size + 1;
     this.settingsText =
       `voters=${size} preVote=${this.settings.preVote} checkQuorum=${this.settings.checkQuorum} ` +
-      `maxSizePerMsg=${this.settings.maxSizePerMsg} maxInflight=${this.settings.maxInflightMsgs} ` +
+      `bootstrap=${bootstrap ? 'log' : 'snapshot'} maxSizePerMsg=${this.settings.maxSizePerMsg} maxInflight=${this.settings.maxInflightMsgs} ` +
       `delay=0..${this.faults.maxDelay} drop=${this.faults.dropRate.toFixed(3)} dup=${this.faults.dupRate.toFixed(3)}`;
     this.net = new SimNetwork(rng, this.faults);
     this.trace = new Trace(() => this.net.now, 30, opts.fullTrace ?? false);
-    this.confs = new ConfHistory({ voters, learners: [] });
+    this.confs = new ConfHistory({ voters: bootstrap ? [] : voters, learners: [] });
     this.inv = new Invariants(this.confs);
-    for (const id of voters) this.addNode(id, MemoryStorage.withVoters(voters));
+    for (const id of voters) this.addNode(id, bootstrap ? MemoryStorage.bootstrap(voters) : MemoryStorage.withVoters(voters));
   }
 
   // ---------------------------------------------------------------- running
@@ -188,6 +193,7 @@ export class SimCluster implements DriverHooks {
       throw this.failure(err);
     }
     this.stats.readsChecked = this.inv.readsChecked;
+    this.stats.readsMisrouted = this.inv.readsMisrouted;
     this.stats.committed = this.inv.commandsApplied;
     return {
       seed: this.opts.seed,
@@ -464,11 +470,10 @@ export class SimCluster implements DriverHooks {
     if (n === undefined || r === undefined || sm === undefined) return;
     if (sm.applied <= n.storage.snapshot().meta.index) return;
     const st = r.status();
-    // The core's configuration is the one at its commit index: it is the snapshot's only
-    // when nothing is committed beyond what the state machine applied.
-    if (st.commit !== sm.applied) {
-      this.trace.add(`snapshot ${n.id} skipped: commit ${st.commit} > applied ${sm.applied}`);
-      return;
+    // The core's configuration is the one at its applied index (a change takes effect when
+    // applied): it is the snapshot's when the core and the state machine agree on applied.
+    if (st.applied !== sm.applied) {
+      throw new InvariantViolation('applied-agrees', `node ${n.id}: core applied ${st.applied}, state machine ${sm.applied}`);
     }
     const keep = this.rng.int(this.opts.profile.keepEntriesMax + 1);
     try {
@@ -485,6 +490,7 @@ export class SimCluster implements DriverHooks {
     const l = this.leader();
     if (l === undefined) return;
     const cc = this.planConfChange();
+    if (cc === undefined) return;
     let joiner: SimNode | undefined;
     if (cc.type === ConfChangeType.AddLearner) joiner = this.addNode(cc.node, new MemoryStorage());
     let res: { ok: boolean; reason?: string } = { ok: false };
@@ -499,7 +505,7 @@ export class SimCluster implements DriverHooks {
   }
 
   /** One change at a time, keeping 2..5 voters; learners are promoted (or dropped) next. */
-  private planConfChange(): ConfChange {
+  private planConfChange(): ConfChange | undefined {
     const c = this.confs.latest;
     const ctx = EMPTY;
     const canAdd = this.nextNodeId <= this.opts.profile.maxNodes;
@@ -509,7 +515,7 @@ export class SimCluster implements DriverHooks {
       if (this.rng.chance(0.8)) return { type: ConfChangeType.AddVoter, node: this.rng.pick(c.learners), context: ctx };
       return remove(c.learners);
     }
-    if (c.voters.length <= 2) return canAdd ? addLearner() : remove(c.voters);
+    if (c.voters.length <= 2) return canAdd ? addLearner() : undefined;
     if (c.voters.length >= 5 || !canAdd) return remove(c.voters);
     return this.rng.chance(0.5) ? addLearner() : remove(c.voters);
   }
@@ -564,6 +570,7 @@ export class SimCluster implements DriverHooks {
   }
 
   readState(n: SimNode, rs: ReadState): void {
+    this.trace.add(`read state ${n.id} idx=${rs.index} ctx=${decodeText(rs.context)}`);
     this.inv.readState(n.id, rs);
   }
 
