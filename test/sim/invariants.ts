@@ -133,6 +133,11 @@ export class Invariants {
 
   // ---- durable state ----
 
+  /** The hard state a member last persisted. */
+  durableOf(id: NodeId): HardState {
+    return this.durable.get(id) ?? { term: 0, vote: 0, commit: 0 };
+  }
+
   nodeCreated(id: NodeId, storage: MemoryStorage): void {
     this.durable.set(id, storage.initialState().hardState);
   }

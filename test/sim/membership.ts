@@ -30,11 +30,16 @@ export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
 }
 
 export function confEquals(a: ConfState, b: ConfState): boolean {
-  const av = sorted(a.voters);
-  const bv = sorted(b.voters);
-  const al = sorted(a.learners);
-  const bl = sorted(b.learners);
-  return av.length === bv.length && al.length === bl.length && av.every((v, i) => v === bv[i]) && al.every((v, i) => v === bl[i]);
+  return sameSet(a.voters, b.voters) && sameSet(a.learners, b.learners);
+}
+
+function sameSet(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  // fast path: both sorted the same way (the usual case); else compare sorted copies
+  if (a.every((v, i) => v === b[i])) return true;
+  const as = sorted(a);
+  const bs = sorted(b);
+  return as.every((v, i) => v === bs[i]);
 }
 
 export function formatConf(c: ConfState): string {

@@ -137,7 +137,11 @@ export class SimCluster implements DriverHooks {
   private nextNodeId: NodeId;
   private pendingConf: PendingConf | undefined;
   private readonly retireAt = new Map<NodeId, number>();
+  /** Members that got an input since the last sweep. */
+  private readonly dirty = new Set<SimNode>();
   private readonly settingsText: string;
+  /** The profile's weights with crash and partition scaled by this seed's nemesis intensity. */
+  private readonly baseWeights: EventWeights;
 
   constructor(private readonly opts: SimOptions) {
     const p = opts.profile;
@@ -159,6 +163,8 @@ export class SimCluster implements DriverHooks {
       maxSizePerMsg: rng.chance(0.3) ? 100 : 1024 * 1024,
       maxInflightMsgs: rng.chance(0.3) ? rng.range(1, 4) : 256,
     };
+    const intensity = rng.pick([0.3, 1, 2, 4]);
+    this.baseWeights = { ...p.weights, crash: p.weights.crash * intensity, partition: p.weights.partition * intensity };
     const size = rng.pick(p.clusterSizes);
     const voters = Array.from({ length: size }, (_, i) => i + 1);
     // A joiner learns the founding membership from the log, so clusters whose membership
@@ -168,7 +174,7 @@ export class SimCluster implements DriverHooks {
     this.settingsText =
       `voters=${size} preVote=${this.settings.preVote} checkQuorum=${this.settings.checkQuorum} ` +
       `bootstrap=${bootstrap ? 'log' : 'snapshot'} maxSizePerMsg=${this.settings.maxSizePerMsg} maxInflight=${this.settings.maxInflightMsgs} ` +
-      `delay=0..${this.faults.maxDelay} drop=${this.faults.dropRate.toFixed(3)} dup=${this.faults.dupRate.toFixed(3)}`;
+      `nemesis=${intensity} delay=0..${this.faults.maxDelay} drop=${this.faults.dropRate.toFixed(3)} dup=${this.faults.dupRate.toFixed(3)}`;
     this.net = new SimNetwork(rng, this.faults);
     this.trace = new Trace(() => this.net.now, 30, opts.fullTrace ?? false);
     this.confs = new ConfHistory({ voters: bootstrap ? [] : voters, learners: [] });
@@ -266,7 +272,7 @@ export class SimCluster implements DriverHooks {
   }
 
   private weights(): EventWeights {
-    const w = { ...this.opts.profile.weights };
+    const w = { ...this.baseWeights };
     if (!this.net.hasDue()) w.deliver = 0;
     if (!this.net.partitioned) w.heal = 0;
     let down = 0;
@@ -297,7 +303,7 @@ export class SimCluster implements DriverHooks {
       const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
       throw new InvariantViolation('core-error', `node ${n.id} threw during ${what}: ${msg}`);
     }
-    if (n.raft !== undefined) this.observe(n, n.raft.status());
+    this.dirty.add(n);
   }
 
   private observe(n: SimNode, st: RaftStatus): void {
@@ -307,15 +313,20 @@ export class SimCluster implements DriverHooks {
     }
   }
 
-  /** The per-step check of every live member's volatile state. */
+  /**
+   * The per-step check of the volatile state of every live member that got an input in this
+   * step (the others did not change). Within one step only one member acts, or all of them
+   * tick, so checking at the end of the step sees every leader before anyone else moves.
+   */
   private sweep(): void {
-    for (const n of this.nodes.values()) {
+    for (const n of this.dirty) {
       const r = n.raft;
       if (r === undefined) continue;
       const st = r.status();
       this.inv.status(n.id, n.incarnation, st, n.sm!);
       this.observe(n, st);
     }
+    this.dirty.clear();
   }
 
   private upNodes(): SimNode[] {
@@ -416,8 +427,14 @@ export class SimCluster implements DriverHooks {
     this.trace.add(`read ${n.id} ${ctx} needs>=${this.inv.maxApplied} ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`);
   }
 
+  /** Half the time the nemesis goes for the leader: that is where the interesting faults are. */
+  private pickVictim(): SimNode | undefined {
+    const l = this.rng.chance(0.5) ? this.leader() : undefined;
+    return l?.node ?? this.pickUp();
+  }
+
   private crashOne(): void {
-    const n = this.pickUp();
+    const n = this.pickVictim();
     if (n === undefined) return;
     n.crash();
     this.stats.crashes++;
@@ -455,9 +472,12 @@ export class SimCluster implements DriverHooks {
     if (r < 0.15) {
       const [a, b] = this.rng.shuffled(ids);
       this.net.cut(a!, b!);
+    } else if (r < 0.55) {
+      const victim = this.pickVictim()!.id;
+      this.net.partition([[victim], ids.filter((id) => id !== victim)]);
     } else {
       const shuffled = this.rng.shuffled(ids);
-      const k = r < 0.55 ? 1 : this.rng.range(1, Math.floor(shuffled.length / 2));
+      const k = this.rng.range(1, Math.floor(shuffled.length / 2));
       this.net.partition([shuffled.slice(0, k), shuffled.slice(k)]);
     }
     this.trace.add(`partition ${this.net.describePartition()}`);
@@ -534,10 +554,15 @@ export class SimCluster implements DriverHooks {
 
   // ---------------------------------------------------------------- driver hooks
 
-  crashPoint(n: SimNode): CrashPoint | undefined {
-    if (this.phase !== 'faults' || !this.rng.chance(this.opts.profile.crashInReady)) return undefined;
-    void n;
-    return this.rng.pick(CRASH_POINTS);
+  crashPoint(n: SimNode, rd: Ready): CrashPoint | undefined {
+    if (this.phase !== 'faults') return undefined;
+    // Crashes are likelier around the moments that matter: a vote or a new term being
+    // persisted, or a snapshot being installed.
+    const hs = rd.hardState;
+    const durable = this.inv.durableOf(n.id);
+    const interesting = rd.snapshot !== undefined || (hs !== undefined && (hs.term !== durable.term || hs.vote !== durable.vote));
+    const p = this.opts.profile.crashInReady * (interesting ? 10 : 1);
+    return this.rng.chance(p) ? this.rng.pick(CRASH_POINTS) : undefined;
   }
 
   persisted(n: SimNode, rd: Ready): void {

@@ -38,7 +38,7 @@ export type CrashPoint = 'before-persist' | 'before-send' | 'before-apply';
 /** What the driver reports to the cluster; the cluster checks invariants in these callbacks. */
 export interface DriverHooks {
   /** Asked once per Ready: crash the member at this point of the loop, or carry on. */
-  crashPoint(node: SimNode): CrashPoint | undefined;
+  crashPoint(node: SimNode, rd: Ready): CrashPoint | undefined;
   /** The Ready's snapshot, entries and hard state are now durable. */
   persisted(node: SimNode, rd: Ready): void;
   send(m: Message): void;
@@ -107,7 +107,7 @@ export class SimNode {
 
   private handleReady(raft: RaftLike, hooks: DriverHooks): void {
     const rd = raft.ready();
-    const crash = hooks.crashPoint(this);
+    const crash = hooks.crashPoint(this, rd);
     if (crash === 'before-persist') return this.crashAt(crash, hooks);
 
     // 1. persist: one atomic step (a crash loses all of it or none of it)

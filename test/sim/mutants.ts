@@ -1,0 +1,48 @@
+// Deliberately broken members, to show that the harness notices when Raft's rules are broken.
+// Each wraps the real core and corrupts what its Ready asks the driver to do.
+
+import type { Ready } from '../../raft/core/types.js';
+import { Raft } from '../../raft/core/raft.js';
+import type { RaftFactory, RaftLike } from './sim-node.js';
+
+function wrap(mutate: (rd: Ready) => Ready): RaftFactory {
+  return (config) => {
+    const r = new Raft(config);
+    // The core is advanced with the Ready it handed out; only the driver sees the corruption.
+    const originals = new WeakMap<Ready, Ready>();
+    const m: RaftLike = {
+      tick: () => r.tick(),
+      step: (msg) => r.step(msg),
+      campaign: () => r.campaign(),
+      propose: (d) => r.propose(d),
+      proposeConfChange: (cc) => r.proposeConfChange(cc),
+      readIndex: (c) => r.readIndex(c),
+      transferLeadership: (to) => r.transferLeadership(to),
+      reportUnreachable: (id) => r.reportUnreachable(id),
+      reportSnapshot: (id, ok) => r.reportSnapshot(id, ok),
+      hasReady: () => r.hasReady(),
+      ready: () => {
+        const rd = r.ready();
+        const bad = mutate(rd);
+        originals.set(bad, rd);
+        return bad;
+      },
+      advance: (rd) => r.advance(originals.get(rd) ?? rd),
+      status: () => r.status(),
+    };
+    return m;
+  };
+}
+
+export const MUTANTS: Readonly<Record<string, { factory: RaftFactory; breaks: string }>> = {
+  /** The vote never reaches the disk: after a restart a member can vote twice in one term. */
+  'forgets-vote': {
+    factory: wrap((rd) => (rd.hardState === undefined ? rd : { ...rd, hardState: { ...rd.hardState, vote: 0 } })),
+    breaks: 'election safety',
+  },
+  /** Entries are acknowledged but never written: a restart loses committed entries. */
+  'loses-entries': {
+    factory: wrap((rd) => ({ ...rd, entries: rd.entries.slice(0, Math.max(0, rd.entries.length - 1)) })),
+    breaks: 'log matching / leader completeness / state machine safety',
+  },
+};
