@@ -10,6 +10,7 @@ import t from 'tap';
 import type { Profile } from '../sim/profiles.js';
 import { PROFILES } from '../sim/profiles.js';
 import type { SimResult, SimStats } from '../sim/sim-cluster.js';
+import { MUTANTS } from '../sim/mutants.js';
 import { runSimulation, SimFailure } from '../sim/sim-cluster.js';
 
 /** Seeds per group by default: about a minute and a half on a 2-core machine in all. */
@@ -98,4 +99,23 @@ t.test('raft sim - one seed always produces the same event trace', async (t) => 
   t.equal(a.fingerprint, b.fingerprint, 'same trace fingerprint');
   t.same(a.stats, b.stats, 'same statistics');
   t.not(a.fingerprint, c.fingerprint, 'another seed gives another trace');
+});
+
+t.test('raft sim - the harness catches members that break the rules', async (t) => {
+  // Each mutant wraps the real core and corrupts its Ready (see test/sim/mutants.ts); a
+  // harness that let one pass for this many seeds would be too weak to trust.
+  const basic = PROFILES.find((x) => x.name === 'basic')!;
+  for (const name of ['votes-for-anyone', 'commits-early', 'withholds-entries', 'loses-entries']) {
+    const m = MUTANTS[name]!;
+    let caught: SimFailure | undefined;
+    for (let seed = 0; seed < 100 && caught === undefined; seed++) {
+      try {
+        runSimulation({ seed, profile: basic, raftFactory: m.factory });
+      } catch (err) {
+        if (!(err instanceof SimFailure)) throw err;
+        caught = err;
+      }
+    }
+    t.ok(caught, `${name} (breaks ${m.breaks}) is caught${caught ? `: seed ${caught.seed}, ${caught.property}` : ''}`);
+  }
 });

@@ -11,14 +11,15 @@
 //   digests agree at every index (also across InstallSnapshot).
 // - exactly-once: every applied command was proposed and sits at one index only.
 // - commit-monotonic / applied-le-commit: on a live member, and for the durable hard state.
-// - vote-once: the durable vote never changes within a term; the durable term never decreases.
+// - vote-once: a member grants at most one vote per term (checked on the messages it sends);
+//   the durable vote never changes within a term; the durable term never decreases.
 // - read-index: a read's index covers every entry applied anywhere before the read was issued.
 // - membership-agreement: a member's configuration equals the log's at its applied index
 //   (a change takes effect when applied); the core and the state machine agree on applied.
 
 import type { RaftStatus } from '../../raft/core/raft.js';
-import type { Entry, HardState, NodeId, ReadState, Ready, Snapshot } from '../../raft/core/types.js';
-import { EntryType, Role } from '../../raft/core/types.js';
+import type { Entry, HardState, Message, NodeId, ReadState, Ready, Snapshot } from '../../raft/core/types.js';
+import { EntryType, MessageType, Role } from '../../raft/core/types.js';
 import type { MemoryStorage } from '../../raft/storage/memory-storage.js';
 import { decodeConfChange } from '../../raft/core/conf-change.js';
 import type { ConfHistory } from './membership.js';
@@ -48,6 +49,8 @@ export function describeEntry(e: Entry): string {
 
 export class Invariants {
   private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** (voter, term) -> the candidate it granted its vote to. */
+  private readonly votesGranted = new Map<number, NodeId>();
   /** index -> term -> what the entry (index, term) looked like where it was first persisted. */
   private readonly logRecords = new Map<number, Map<number, LogRecord>>();
   // Indexed by log index; filled by the first member to apply each index.
@@ -128,6 +131,19 @@ export class Invariants {
           `node ${id} became leader of term ${term} with term ${got} at index ${i}, but ${this.appliedText[i]} was committed there (applied by node ${this.appliedBy[i]})`,
         );
       }
+    }
+  }
+
+  // ---- votes ----
+
+  /** Every message a member sends: a granted vote must be the only one it grants in that term. */
+  sent(m: Message): void {
+    if (m.type !== MessageType.VoteResp || m.reject) return;
+    const key = m.from * 2 ** 32 + m.term;
+    const prev = this.votesGranted.get(key);
+    if (prev === undefined) this.votesGranted.set(key, m.to);
+    else if (prev !== m.to) {
+      throw new InvariantViolation('vote-once', `node ${m.from} granted its vote in term ${m.term} to ${prev} and then to ${m.to}`);
     }
   }
 

@@ -2,6 +2,7 @@
 // Each wraps the real core and corrupts what its Ready asks the driver to do.
 
 import type { Ready } from '../../raft/core/types.js';
+import { MessageType } from '../../raft/core/types.js';
 import { Raft } from '../../raft/core/raft.js';
 import type { RaftFactory, RaftLike } from './sim-node.js';
 
@@ -34,11 +35,39 @@ function wrap(mutate: (rd: Ready) => Ready): RaftFactory {
   };
 }
 
+const mapMessages = (rd: Ready, f: (m: Ready['messages'][number]) => Ready['messages'][number]): Ready => ({
+  ...rd,
+  messages: rd.messages.map(f),
+});
+
 export const MUTANTS: Readonly<Record<string, { factory: RaftFactory; breaks: string }>> = {
   /** The vote never reaches the disk: after a restart a member can vote twice in one term. */
   'forgets-vote': {
     factory: wrap((rd) => (rd.hardState === undefined ? rd : { ...rd, hardState: { ...rd.hardState, vote: 0 } })),
     breaks: 'election safety',
+  },
+  /** Grants every (pre-)vote it is asked for, whatever its vote and log say. */
+  'votes-for-anyone': {
+    factory: wrap((rd) =>
+      mapMessages(rd, (m) =>
+        (m.type === MessageType.VoteResp || m.type === MessageType.PreVoteResp) && m.reject ? { ...m, reject: false } : m,
+      ),
+    ),
+    breaks: 'election safety / leader completeness',
+  },
+  /** A leader tells followers to commit everything it sent them, before a majority has it. */
+  'commits-early': {
+    factory: wrap((rd) =>
+      mapMessages(rd, (m) =>
+        m.type === MessageType.App && m.entries.length > 0 ? { ...m, commit: m.entries[m.entries.length - 1]!.index } : m,
+      ),
+    ),
+    breaks: 'state machine safety',
+  },
+  /** Never sends the entries themselves (only empty appends): nothing new ever commits. */
+  'withholds-entries': {
+    factory: wrap((rd) => ({ ...rd, messages: rd.messages.filter((m) => !(m.type === MessageType.App && m.entries.length > 0)) })),
+    breaks: 'liveness',
   },
   /** Entries are acknowledged but never written: a restart loses committed entries. */
   'loses-entries': {

@@ -43,7 +43,7 @@ export interface Profile {
 const BASE: EventWeights = {
   deliver: 100, // only while some message is due
   tick: 18,
-  propose: 6,
+  propose: 8,
   readIndex: 1,
   crash: 0.35,
   restart: 3, // only while some member is down
@@ -72,17 +72,17 @@ function profile(name: string, steps: number, w: Partial<EventWeights>, extra: P
 
 export const PROFILES: readonly Profile[] = [
   // (a) drop / duplicate / delay / reorder / partition / crash, with proposals
-  profile('basic', 400, {}),
+  profile('basic', 1000, {}),
   // (b) membership changes (add learner -> promote, remove) under the same faults
-  profile('membership', 500, { confChange: 2.5, snapshot: 0.15 }),
+  profile('membership', 1000, { confChange: 2.5, snapshot: 0.15 }),
   // (c) frequent snapshots with few entries kept, so followers need InstallSnapshot
-  profile('snapshot', 400, { snapshot: 4 }, { keepEntriesMax: 3 }),
+  profile('snapshot', 1000, { snapshot: 6, propose: 14 }, { keepEntriesMax: 3 }),
   // (d) leadership transfer under faults
-  profile('transfer', 400, { transfer: 2.5 }),
+  profile('transfer', 1000, { transfer: 2.5 }),
   // (e) read index: every read must cover the writes acknowledged before it was issued
-  profile('read-index', 400, { readIndex: 8, propose: 8 }),
+  profile('read-index', 1000, { readIndex: 8 }),
   // everything at once, fewer and longer runs
-  profile('long', 4000, { confChange: 0.6, snapshot: 0.8, transfer: 0.6, readIndex: 2 }),
+  profile('long', 8000, { confChange: 0.6, snapshot: 0.8, transfer: 0.6, readIndex: 2 }),
 ];
 
 export function profileByName(name: string): Profile {

@@ -137,6 +137,8 @@ export class SimCluster implements DriverHooks {
   private nextNodeId: NodeId;
   private pendingConf: PendingConf | undefined;
   private readonly retireAt = new Map<NodeId, number>();
+  /** Members that crashed inside their driver loop and restart at the end of the step. */
+  private readonly bounced: SimNode[] = [];
   /** Members that got an input since the last sweep. */
   private readonly dirty = new Set<SimNode>();
   private readonly settingsText: string;
@@ -192,6 +194,7 @@ export class SimCluster implements DriverHooks {
       while (this.stats.steps < steps) {
         this.stats.steps++;
         this.stepOnce();
+        for (const n of this.bounced.splice(0)) if (!n.up && !n.retired) this.restart(n);
         this.sweep();
       }
       this.checkLiveness();
@@ -439,6 +442,8 @@ export class SimCluster implements DriverHooks {
     n.crash();
     this.stats.crashes++;
     this.trace.add(`crash ${n.id}`);
+    // A process supervisor often restarts the member at once: its peers barely notice.
+    if (this.rng.chance(0.3)) this.restart(n);
   }
 
   private restartOne(): void {
@@ -484,7 +489,9 @@ export class SimCluster implements DriverHooks {
   }
 
   private snapshotOne(): void {
-    const n = this.pickUp();
+    // Half the time on the leader: its compacted log is what sends followers a snapshot.
+    const l = this.rng.chance(0.5) ? this.leader() : undefined;
+    const n = l?.node ?? this.pickUp();
     const r = n?.raft;
     const sm = n?.sm;
     if (n === undefined || r === undefined || sm === undefined) return;
@@ -570,6 +577,7 @@ export class SimCluster implements DriverHooks {
   }
 
   send(m: Message): void {
+    this.inv.sent(m);
     const from = this.nodes.get(m.from);
     for (const f of this.net.send(m)) f.origin = from?.incarnation ?? 0;
   }
@@ -602,6 +610,7 @@ export class SimCluster implements DriverHooks {
   crashed(n: SimNode, at: CrashPoint): void {
     this.stats.crashes++;
     this.trace.add(`crash ${n.id} (${at})`);
+    if (this.rng.chance(0.5)) this.bounced.push(n);
   }
 
   // ---------------------------------------------------------------- liveness
