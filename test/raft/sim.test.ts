@@ -7,11 +7,8 @@
 //   SIM_SEEDS=5000 SIM_START=100000 ...                  more seeds (per short group)
 //   SIM_TRACE=1                                          print the whole trace of a failure
 import t from 'tap';
-import type { Profile } from '../sim/profiles.js';
-import { PROFILES } from '../sim/profiles.js';
-import type { SimResult, SimStats } from '../sim/sim-cluster.js';
-import { MUTANTS } from '../sim/mutants.js';
-import { runSimulation, SimFailure } from '../sim/sim-cluster.js';
+import type { Profile, SimResult, SimStats } from '../sim/index.js';
+import { MUTANTS, PROFILES, runSimulation, SimFailure } from '../sim/index.js';
 
 /** Seeds per group by default: about a minute and a half on a 2-core machine in all. */
 const DEFAULT_SEEDS: Readonly<Record<string, number>> = {
@@ -105,7 +102,7 @@ t.test('raft sim - the harness catches members that break the rules', async (t) 
   // Each mutant wraps the real core and corrupts its Ready (see test/sim/mutants.ts); a
   // harness that let one pass for this many seeds would be too weak to trust.
   const basic = PROFILES.find((x) => x.name === 'basic')!;
-  for (const name of ['votes-for-anyone', 'commits-early', 'withholds-entries', 'loses-entries']) {
+  for (const name of ['votes-for-anyone', 'ignores-log-check', 'commits-early', 'withholds-entries', 'loses-entries']) {
     const m = MUTANTS[name]!;
     let caught: SimFailure | undefined;
     for (let seed = 0; seed < 100 && caught === undefined; seed++) {

@@ -5,6 +5,7 @@
 // - election-safety: at most one leader per term, over the whole run.
 // - log-matching: an entry (index, term) has one content and one predecessor term, in every
 //   log where it was ever persisted; so two logs holding (i, t) agree on everything before i.
+// - leader-append-only: a leader only appends to its log (checked by the cluster at persist).
 // - leader-completeness: a new leader's log holds every entry applied anywhere before it won
 //   (checked down to its first uncompacted index).
 // - state-machine-safety: no two members apply different entries at one index, and state
@@ -59,6 +60,13 @@ export class Invariants {
   private readonly appliedText: string[] = [];
   private readonly appliedBy: NodeId[] = [];
   private readonly stateDigest: number[] = [];
+  /**
+   * An upper bound of the term in which each index was committed: the term of the first leader
+   * seen with a commit index covering it, or else the term of the first member to apply it
+   * (it learned of the commit in a message of its current term, or from its own hard state).
+   */
+  private readonly commitTermBound: number[] = [];
+  private commitMarked = 0;
   /** The highest index applied by any member: everything up to it is committed. */
   maxApplied = 0;
   private readonly commandIndex = new Map<number, number>();
@@ -112,26 +120,36 @@ export class Invariants {
     return true;
   }
 
+  /**
+   * Raft's Leader Completeness is about entries committed in terms below the leader's: a
+   * leader of an older term may still win (its vote grants were delayed) after a newer term
+   * committed entries. So only entries whose commit term is known to be < term are checked.
+   */
   private checkLeaderCompleteness(id: NodeId, term: number, storage: MemoryStorage): void {
+    const first = Math.max(1, storage.firstIndex() - 1);
     const last = storage.lastIndex();
-    if (last < this.maxApplied) {
-      throw new InvariantViolation(
-        'leader-completeness',
-        `node ${id} became leader of term ${term} with last index ${last}, but index ${this.maxApplied} was already committed (${this.appliedText[this.maxApplied] ?? '?'})`,
-      );
-    }
-    const from = Math.max(1, storage.firstIndex() - 1);
-    for (let i = from; i <= this.maxApplied; i++) {
+    for (let i = this.maxApplied; i >= first; i--) {
       const want = this.appliedTerm[i];
-      if (want === undefined) continue;
-      const got = storage.term(i);
+      const bound = this.commitTermBound[i];
+      if (want === undefined || bound === undefined || bound >= term) continue;
+      const got = i <= last ? storage.term(i) : undefined;
       if (got !== want) {
         throw new InvariantViolation(
           'leader-completeness',
-          `node ${id} became leader of term ${term} with term ${got} at index ${i}, but ${this.appliedText[i]} was committed there (applied by node ${this.appliedBy[i]})`,
+          `node ${id} became leader of term ${term} with ${got === undefined ? 'no entry' : `term ${got}`} at index ${i}, ` +
+            `but ${this.appliedText[i]} was committed there in term <= ${bound} (applied by node ${this.appliedBy[i]})`,
         );
       }
     }
+  }
+
+  /** A leader of `term` reports commit index `commit`: every index up to it was committed in a term <= term. */
+  leaderCommitted(term: number, commit: number): void {
+    for (let i = this.commitMarked + 1; i <= commit; i++) {
+      const b = this.commitTermBound[i];
+      if (b === undefined || b > term) this.commitTermBound[i] = term;
+    }
+    if (commit > this.commitMarked) this.commitMarked = commit;
   }
 
   // ---- votes ----
@@ -241,6 +259,9 @@ export class Invariants {
     if (known === undefined) {
       this.appliedDigest[i] = digest;
       this.appliedTerm[i] = e.term;
+      const b = this.commitTermBound[i];
+      const applierTerm = this.durableOf(id).term;
+      if (b === undefined || b > applierTerm) this.commitTermBound[i] = applierTerm;
       this.appliedText[i] = describeEntry(e);
       this.appliedBy[i] = id;
       this.stateDigest[i] = sm.digest;

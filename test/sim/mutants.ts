@@ -55,6 +55,27 @@ export const MUTANTS: Readonly<Record<string, { factory: RaftFactory; breaks: st
     ),
     breaks: 'election safety / leader completeness',
   },
+  /**
+   * Votes once per term, but for the first candidate that asks, however stale its log (the
+   * up-to-date check of RequestVote is skipped). The forged votes are not persisted.
+   */
+  'ignores-log-check': {
+    factory: (config) => {
+      const voted = new Map<number, number>(); // per incarnation: term -> candidate
+      return wrap((rd) =>
+        mapMessages(rd, (m) => {
+          if (m.type !== MessageType.VoteResp) return m;
+          const prev = voted.get(m.term);
+          if (prev === undefined) {
+            voted.set(m.term, m.to);
+            return m.reject ? { ...m, reject: false } : m;
+          }
+          return prev === m.to ? { ...m, reject: false } : { ...m, reject: true };
+        }),
+      )(config);
+    },
+    breaks: 'leader completeness',
+  },
   /** A leader tells followers to commit everything it sent them, before a majority has it. */
   'commits-early': {
     factory: wrap((rd) =>

@@ -310,10 +310,12 @@ export class SimCluster implements DriverHooks {
   }
 
   private observe(n: SimNode, st: RaftStatus): void {
-    if (st.role === Role.Leader && this.inv.leaderObserved(n.id, st.term, n.storage)) {
+    if (st.role !== Role.Leader) return;
+    if (this.inv.leaderObserved(n.id, st.term, n.storage)) {
       this.stats.leaders++;
       this.trace.add(`leader ${n.id} term=${st.term} last=${st.lastIndex} commit=${st.commit}`);
     }
+    this.inv.leaderCommitted(st.term, st.commit);
   }
 
   /**
@@ -572,8 +574,15 @@ export class SimCluster implements DriverHooks {
     return this.rng.chance(p) ? this.rng.pick(CRASH_POINTS) : undefined;
   }
 
-  persisted(n: SimNode, rd: Ready): void {
+  persisted(n: SimNode, rd: Ready, lastBefore: number): void {
     this.inv.persisted(n.id, n.storage, rd);
+    const first = rd.entries[0];
+    if (first !== undefined && first.index <= lastBefore && n.raft?.status().role === Role.Leader) {
+      throw new InvariantViolation(
+        'leader-append-only',
+        `leader ${n.id} rewrote its log from index ${first.index} (its log ended at ${lastBefore})`,
+      );
+    }
   }
 
   send(m: Message): void {

@@ -39,8 +39,8 @@ export type CrashPoint = 'before-persist' | 'before-send' | 'before-apply';
 export interface DriverHooks {
   /** Asked once per Ready: crash the member at this point of the loop, or carry on. */
   crashPoint(node: SimNode, rd: Ready): CrashPoint | undefined;
-  /** The Ready's snapshot, entries and hard state are now durable. */
-  persisted(node: SimNode, rd: Ready): void;
+  /** The Ready's snapshot, entries and hard state are now durable; the log ended at lastBefore. */
+  persisted(node: SimNode, rd: Ready, lastBefore: number): void;
   send(m: Message): void;
   /** The state machine was replaced by the snapshot's. */
   snapshotApplied(node: SimNode, snap: Snapshot): void;
@@ -111,6 +111,7 @@ export class SimNode {
     if (crash === 'before-persist') return this.crashAt(crash, hooks);
 
     // 1. persist: one atomic step (a crash loses all of it or none of it)
+    const lastBefore = this.storage.lastIndex();
     if (rd.snapshot !== undefined && !this.storage.applySnapshot(rd.snapshot)) {
       throw new InvariantViolation(
         'ready-contract',
@@ -119,7 +120,7 @@ export class SimNode {
     }
     this.storage.append(rd.entries);
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
-    hooks.persisted(this, rd);
+    hooks.persisted(this, rd, lastBefore);
     if (crash === 'before-send') return this.crashAt(crash, hooks);
 
     // 2. send
