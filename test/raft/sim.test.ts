@@ -87,7 +87,10 @@ for (const p of PROFILES) {
   });
 }
 
-t.test('raft sim - one seed always produces the same event trace', async (t) => {
+// A replay (SIM_SEED) runs only the seed asked for.
+const selfTests = oneSeed === undefined;
+
+t.test('raft sim - one seed always produces the same event trace', { skip: !selfTests }, async (t) => {
   const p = PROFILES.find((x) => x.name === 'long')!;
   const a = runSimulation({ seed: 4242, profile: p, steps: 1500 });
   const b = runSimulation({ seed: 4242, profile: p, steps: 1500 });
@@ -98,7 +101,7 @@ t.test('raft sim - one seed always produces the same event trace', async (t) => 
   t.not(a.fingerprint, c.fingerprint, 'another seed gives another trace');
 });
 
-t.test('raft sim - the harness catches members that break the rules', async (t) => {
+t.test('raft sim - the harness catches members that break the rules', { skip: !selfTests }, async (t) => {
   // Each mutant wraps the real core and corrupts its Ready (see test/sim/mutants.ts); a
   // harness that let one pass for this many seeds would be too weak to trust.
   const basic = PROFILES.find((x) => x.name === 'basic')!;

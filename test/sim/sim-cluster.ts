@@ -518,16 +518,18 @@ export class SimCluster implements DriverHooks {
     if (this.pendingConf !== undefined && this.net.now - this.pendingConf.at < 10 * this.electionTick) return;
     const l = this.leader();
     if (l === undefined) return;
+    // Mostly on the leader; sometimes on another member, which forwards it.
+    const via = this.rng.chance(0.8) ? l.node : this.pickUp()!;
     const cc = this.planConfChange();
     if (cc === undefined) return;
     let joiner: SimNode | undefined;
     if (cc.type === ConfChangeType.AddLearner) joiner = this.addNode(cc.node, new MemoryStorage());
     let res: { ok: boolean; reason?: string } = { ok: false };
-    this.input(l.node, `proposeConfChange ${formatConfChange(cc)}`, (r) => {
+    this.input(via, `proposeConfChange ${formatConfChange(cc)}`, (r) => {
       res = r.proposeConfChange(cc);
     });
     this.trace.add(
-      `conf ${formatConfChange(cc)} via ${l.node.id} (${formatConf(this.confs.latest)}) ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`,
+      `conf ${formatConfChange(cc)} via ${via.id} (${formatConf(this.confs.latest)}) ${res.ok ? 'ok' : `rejected (${res.reason ?? ''})`}`,
     );
     if (res.ok) this.pendingConf = { cc, at: this.net.now };
     else if (joiner !== undefined) this.retire(joiner.id);
