@@ -17,7 +17,18 @@ const DEFAULT_SEEDS: Readonly<Record<string, number>> = {
   snapshot: 500,
   transfer: 500,
   'read-index': 500,
+  'lease-read': 300,
   long: 20,
+};
+/**
+ * Groups that fail today because of known core bugs: they run and print their failing seeds,
+ * but their assertions are tap TODOs that do not fail the suite. Remove an entry once fixed.
+ */
+const KNOWN_FAILING: Readonly<Record<string, string>> = {
+  'lease-read':
+    'lease-based reads are stale after a partition even with equal clock rates: the leader keeps ' +
+    'serving for up to 2 election timeouts after its last quorum contact (CheckQuorum runs once per ' +
+    'election timeout), while followers may elect a new leader after 1',
 };
 /** Long runs are this many times longer than short ones: SIM_SEEDS is divided by it for them. */
 const LONG_FACTOR = 10;
@@ -44,7 +55,9 @@ function summarize(total: Partial<SimStats>, runs: number): string {
 for (const p of PROFILES) {
   if (onlyGroup !== undefined && onlyGroup !== '' && onlyGroup !== p.name) continue;
   const seeds = oneSeed !== undefined ? [oneSeed] : Array.from({ length: seedsFor(p) }, (_, i) => start + i);
-  t.test(`raft sim - ${p.name}: safety invariants after every step, liveness after healing`, async (t) => {
+  const todo = KNOWN_FAILING[p.name];
+  const title = `raft sim - ${p.name}: safety invariants after every step, liveness after healing${todo ? ' (known failing)' : ''}`;
+  t.test(title, async (t) => {
     const totals: Partial<SimStats> = {};
     let failures = 0;
     let runs = 0;
@@ -67,6 +80,7 @@ for (const p of PROFILES) {
           settings: err.settings,
           replay: err.replay,
           lastEvents: err.lastEvents,
+          todo,
         });
         if (failures >= MAX_FAILURES_PER_GROUP) break;
         continue;
@@ -83,7 +97,7 @@ for (const p of PROFILES) {
       `${p.name}: ${runs + failures} seeds [${seeds[0]}..${seeds[seeds.length - 1]}] in ${secs.toFixed(1)}s ` +
         `(${((runs + failures) / secs).toFixed(1)} seeds/s); per run: ${summarize(totals, Math.max(1, runs))}`,
     );
-    t.equal(failures, 0, `${p.name}: no seed broke a property`);
+    t.equal(failures, 0, `${p.name}: no seed broke a property`, { todo });
   });
 }
 

@@ -38,6 +38,8 @@ export interface Profile {
   keepEntriesMax: number;
   /** Members ever created, counting joiners (bounds the ids membership changes use). */
   maxNodes: number;
+  /** Raft settings forced for every seed of the group (the others are drawn per seed). */
+  raft?: { readOnlyOption?: 'safe' | 'lease-based'; checkQuorum?: boolean; preVote?: boolean };
 }
 
 const BASE: EventWeights = {
@@ -81,6 +83,14 @@ export const PROFILES: readonly Profile[] = [
   profile('transfer', 1000, { transfer: 2.5 }),
   // (e) read index: every read must cover the writes acknowledged before it was issued
   profile('read-index', 1000, { readIndex: 8 }),
+  // lease-based reads (readOnlyOption 'lease-based', checkQuorum on) under the conditions the
+  // core documents for them: clocks that advance at the same rate (no skew) and no crashes
+  profile(
+    'lease-read',
+    1000,
+    { readIndex: 8, crash: 0 },
+    { crashInReady: 0, clockSkew: 0, raft: { readOnlyOption: 'lease-based', checkQuorum: true } },
+  ),
   // everything at once, fewer and longer runs
   profile('long', 8000, { confChange: 0.6, snapshot: 0.8, transfer: 0.6, readIndex: 2 }),
 ];

@@ -164,6 +164,8 @@ export class SimCluster implements DriverHooks {
       checkQuorum: rng.chance(0.7),
       maxSizePerMsg: rng.chance(0.3) ? 100 : 1024 * 1024,
       maxInflightMsgs: rng.chance(0.3) ? rng.range(1, 4) : 256,
+      maxInflightBytes: rng.chance(0.2) ? rng.range(20, 200) : 32 * 1024 * 1024,
+      ...p.raft,
     };
     const intensity = rng.pick([0.3, 1, 2, 4]);
     this.baseWeights = { ...p.weights, crash: p.weights.crash * intensity, partition: p.weights.partition * intensity };
