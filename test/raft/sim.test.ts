@@ -12,19 +12,24 @@ import { MUTANTS, PROFILES, runSimulation, SimFailure } from '../sim/index.js';
 
 /** Seeds per group by default: about a minute and a half on a 2-core machine in all. */
 const DEFAULT_SEEDS: Readonly<Record<string, number>> = {
-  basic: 500,
-  membership: 500,
-  snapshot: 500,
-  transfer: 500,
-  'read-index': 500,
-  'lease-read': 300,
+  basic: 400,
+  membership: 400,
+  snapshot: 400,
+  transfer: 400,
+  'read-index': 400,
+  'lease-read': 200,
   long: 20,
 };
 /**
- * Groups that fail today because of known core bugs: they run and print their failing seeds,
- * but their assertions are tap TODOs that do not fail the suite. Remove an entry once fixed.
+ * Known core bugs. Their failures are printed in full but reported as tap TODOs, which do
+ * not fail the suite; remove an entry once the core is fixed (the run then says so).
+ * Groups listed here fail on many seeds; single seeds are listed as `group/seed`.
  */
 const KNOWN_FAILING: Readonly<Record<string, string>> = {
+  'membership/98':
+    'liveness, preVote off: a voter that missed the last membership changes keeps campaigning ' +
+    'with its old configuration (all of whose other members were removed) at ever higher terms ' +
+    'and silently drops the lower-term vote requests of the up-to-date voter, which rarely catches up',
   'lease-read':
     'lease-based reads are stale after a partition even with equal clock rates: the leader keeps ' +
     'serving for up to 2 election timeouts after its last quorum contact (CheckQuorum runs once per ' +
@@ -43,7 +48,7 @@ const fullTrace = env.SIM_TRACE === '1';
 
 function seedsFor(p: Profile): number {
   if (seedsOverride === undefined) return DEFAULT_SEEDS[p.name] ?? 100;
-  return p.steps > 1000 ? Math.max(1, Math.ceil(seedsOverride / LONG_FACTOR)) : seedsOverride;
+  return p.ticks > 1000 ? Math.max(1, Math.ceil(seedsOverride / LONG_FACTOR)) : seedsOverride;
 }
 
 function summarize(total: Partial<SimStats>, runs: number): string {
@@ -57,18 +62,22 @@ for (const p of PROFILES) {
   const seeds = oneSeed !== undefined ? [oneSeed] : Array.from({ length: seedsFor(p) }, (_, i) => start + i);
   const todo = KNOWN_FAILING[p.name];
   const title = `raft sim - ${p.name}: safety invariants after every step, liveness after healing${todo ? ' (known failing)' : ''}`;
+  const knownSeed = (seed: number): string | undefined => todo ?? KNOWN_FAILING[`${p.name}/${seed}`];
   t.test(title, async (t) => {
     const totals: Partial<SimStats> = {};
     let failures = 0;
+    let knownFailures = 0;
     let runs = 0;
     const t0 = performance.now();
     for (const seed of seeds) {
       let r: SimResult;
+      const known = knownSeed(seed);
       try {
         r = runSimulation({ seed, profile: p, fullTrace });
       } catch (err) {
         if (!(err instanceof SimFailure)) throw err;
-        failures++;
+        if (known === undefined) failures++;
+        else knownFailures++;
         if (err.fullTrace !== undefined) t.comment(`full trace of seed ${seed}:\n${err.fullTrace.join('\n')}`);
         t.comment(err.report());
         t.fail(`seed ${seed} (${p.name}) step ${err.step}: ${err.property}: ${err.detail} -- replay: ${err.replay}`, {
@@ -80,12 +89,15 @@ for (const p of PROFILES) {
           settings: err.settings,
           replay: err.replay,
           lastEvents: err.lastEvents,
-          todo,
+          todo: known,
         });
-        if (failures >= MAX_FAILURES_PER_GROUP) break;
+        if (failures + knownFailures >= MAX_FAILURES_PER_GROUP) break;
         continue;
       }
       runs++;
+      if (known !== undefined && todo === undefined) {
+        t.comment(`seed ${seed} (${p.name}) is listed as known failing but passed: remove it from KNOWN_FAILING`);
+      }
       for (const [k, v] of Object.entries(r.stats) as [keyof SimStats, number][]) totals[k] = (totals[k] ?? 0) + v;
       if (oneSeed !== undefined) {
         t.comment(`seed ${seed}: ${r.settings}; trace ${r.fingerprint} (${r.events} events)`);
@@ -94,10 +106,10 @@ for (const p of PROFILES) {
     }
     const secs = (performance.now() - t0) / 1000;
     t.comment(
-      `${p.name}: ${runs + failures} seeds [${seeds[0]}..${seeds[seeds.length - 1]}] in ${secs.toFixed(1)}s ` +
-        `(${((runs + failures) / secs).toFixed(1)} seeds/s); per run: ${summarize(totals, Math.max(1, runs))}`,
+      `${p.name}: ${runs + failures + knownFailures} seeds [${seeds[0]}..${seeds[seeds.length - 1]}] in ${secs.toFixed(1)}s ` +
+        `(${((runs + failures + knownFailures) / secs).toFixed(1)} seeds/s); per run: ${summarize(totals, Math.max(1, runs))}`,
     );
-    t.equal(failures, 0, `${p.name}: no seed broke a property`, { todo });
+    t.equal(failures + (todo !== undefined ? knownFailures : 0), 0, `${p.name}: no seed broke a property`, { todo });
   });
 }
 
@@ -106,9 +118,9 @@ const selfTests = oneSeed === undefined;
 
 t.test('raft sim - one seed always produces the same event trace', { skip: !selfTests }, async (t) => {
   const p = PROFILES.find((x) => x.name === 'long')!;
-  const a = runSimulation({ seed: 4242, profile: p, steps: 1500 });
-  const b = runSimulation({ seed: 4242, profile: p, steps: 1500 });
-  const c = runSimulation({ seed: 4243, profile: p, steps: 1500 });
+  const a = runSimulation({ seed: 4242, profile: p, ticks: 300 });
+  const b = runSimulation({ seed: 4242, profile: p, ticks: 300 });
+  const c = runSimulation({ seed: 4243, profile: p, ticks: 300 });
   t.equal(a.events, b.events, 'same number of events');
   t.equal(a.fingerprint, b.fingerprint, 'same trace fingerprint');
   t.same(a.stats, b.stats, 'same statistics');

@@ -1,8 +1,7 @@
 // The test groups: how often each kind of event happens and how hostile the network is.
 
+/** What can happen between two deliveries (besides deliveries and ticks). */
 export const EVENT_KINDS = [
-  'deliver',
-  'tick',
   'propose',
   'readIndex',
   'crash',
@@ -16,15 +15,16 @@ export const EVENT_KINDS = [
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export type EventWeights = Record<EventKind, number>;
+/** Expected occurrences of each kind of event per tick. */
+export type EventRates = Record<EventKind, number>;
 
 export interface Profile {
   name: string;
-  /** Scheduler steps in the fault phase (then the heal phase checks liveness). */
-  steps: number;
+  /** Virtual time of the fault phase, in ticks (then the heal phase checks liveness). */
+  ticks: number;
   /** Voters in the initial cluster; one is picked per seed. */
   clusterSizes: readonly number[];
-  weights: EventWeights;
+  rates: EventRates;
   /** Upper bounds; each seed draws its own rates in [0, max]. */
   maxDropRate: number;
   maxDupRate: number;
@@ -42,29 +42,27 @@ export interface Profile {
   raft?: { readOnlyOption?: 'safe' | 'lease-based'; checkQuorum?: boolean; preVote?: boolean };
 }
 
-const BASE: EventWeights = {
-  deliver: 100, // only while some message is due
-  tick: 18,
-  propose: 8,
-  readIndex: 1,
-  crash: 0.35,
-  restart: 3, // only while some member is down
-  partition: 0.35,
-  heal: 1.5, // only while partitioned
-  snapshot: 0.3,
+const BASE: EventRates = {
+  propose: 0.4,
+  readIndex: 0.05,
+  crash: 0.02,
+  restart: 0.15, // a no-op while every member is up
+  partition: 0.02,
+  heal: 0.08, // a no-op while not partitioned
+  snapshot: 0.02,
   confChange: 0,
   transfer: 0,
-  campaign: 0.1,
+  campaign: 0.005,
 };
 
 const FAULTS = { maxDropRate: 0.15, maxDupRate: 0.1, maxDelay: 4, crashInReady: 0.002, clockSkew: 0.02 };
 
-function profile(name: string, steps: number, w: Partial<EventWeights>, extra: Partial<Profile> = {}): Profile {
+function profile(name: string, ticks: number, r: Partial<EventRates>, extra: Partial<Profile> = {}): Profile {
   return {
     name,
-    steps,
+    ticks,
     clusterSizes: [3, 5],
-    weights: { ...BASE, ...w },
+    rates: { ...BASE, ...r },
     ...FAULTS,
     keepEntriesMax: 4,
     maxNodes: 12,
@@ -74,25 +72,25 @@ function profile(name: string, steps: number, w: Partial<EventWeights>, extra: P
 
 export const PROFILES: readonly Profile[] = [
   // (a) drop / duplicate / delay / reorder / partition / crash, with proposals
-  profile('basic', 1000, {}),
+  profile('basic', 200, {}),
   // (b) membership changes (add learner -> promote, remove) under the same faults
-  profile('membership', 1000, { confChange: 2.5, snapshot: 0.15 }),
+  profile('membership', 200, { confChange: 0.12, snapshot: 0.01 }),
   // (c) frequent snapshots with few entries kept, so followers need InstallSnapshot
-  profile('snapshot', 1000, { snapshot: 6, propose: 14 }, { keepEntriesMax: 3 }),
+  profile('snapshot', 200, { snapshot: 0.3, propose: 0.7 }, { keepEntriesMax: 3 }),
   // (d) leadership transfer under faults
-  profile('transfer', 1000, { transfer: 2.5 }),
+  profile('transfer', 200, { transfer: 0.12 }),
   // (e) read index: every read must cover the writes acknowledged before it was issued
-  profile('read-index', 1000, { readIndex: 8 }),
+  profile('read-index', 200, { readIndex: 0.4 }),
   // lease-based reads (readOnlyOption 'lease-based', checkQuorum on) under the conditions the
   // core documents for them: clocks that advance at the same rate (no skew) and no crashes
   profile(
     'lease-read',
-    1000,
-    { readIndex: 8, crash: 0 },
+    200,
+    { readIndex: 0.4, crash: 0 },
     { crashInReady: 0, clockSkew: 0, raft: { readOnlyOption: 'lease-based', checkQuorum: true } },
   ),
   // everything at once, fewer and longer runs
-  profile('long', 8000, { confChange: 0.6, snapshot: 0.8, transfer: 0.6, readIndex: 2 }),
+  profile('long', 2000, { confChange: 0.03, snapshot: 0.04, transfer: 0.03, readIndex: 0.1 }),
 ];
 
 export function profileByName(name: string): Profile {

@@ -64,23 +64,6 @@ export class Rng {
     return a;
   }
 
-  /** Picks a key with probability proportional to its weight; undefined when all are 0. */
-  weighted<K extends string>(weights: Readonly<Record<K, number>>): K | undefined {
-    let total = 0;
-    for (const k in weights) total += Math.max(0, weights[k]);
-    if (total <= 0) return undefined;
-    let r = this.next() * total;
-    let last: K | undefined;
-    for (const k in weights) {
-      const w = Math.max(0, weights[k]);
-      if (w <= 0) continue;
-      last = k;
-      if (r < w) return k;
-      r -= w;
-    }
-    return last;
-  }
-
   /** An independent stream derived from this one (for a member's own `random`). */
   fork(): Rng {
     return new Rng(this.u32());

@@ -1,6 +1,6 @@
 // A simulated cluster: members, the network and a scheduler that picks one event per step
 // with the seeded Rng. Invariants are checked inside every event and after every step. A run
-// is a fault phase (profile.steps events) then a heal phase that checks liveness.
+// is a fault phase (profile.ticks of virtual time) then a heal phase that checks liveness.
 
 import type { RaftStatus } from '../../raft/core/raft.js';
 import { Raft } from '../../raft/core/raft.js';
@@ -10,7 +10,9 @@ import { MemoryStorage } from '../../raft/storage/memory-storage.js';
 import { decodeConfChange } from '../../raft/core/conf-change.js';
 import { Invariants } from './invariants.js';
 import { ConfHistory, formatConf, formatConfChange, isMember } from './membership.js';
-import type { EventWeights, Profile } from './profiles.js';
+import type { EventKind, EventRates, Profile } from './profiles.js';
+import { EVENT_KINDS } from './profiles.js';
+import { assertNever } from '../../raft/core/errors.js';
 import { Rng } from './rng.js';
 import type { InFlight, NetworkFaults } from './sim-network.js';
 import { SimNetwork } from './sim-network.js';
@@ -18,13 +20,14 @@ import type { CrashPoint, DriverHooks, MemberSettings, RaftFactory, RaftLike } f
 import { SimNode } from './sim-node.js';
 import { encodeCommand } from './state-machine.js';
 import { decodeText, formatMessage, Trace } from './trace.js';
+import { SimFailure } from './sim-failure.js';
 import { InvariantViolation } from './violation.js';
 
 export interface SimOptions {
   seed: number;
   profile: Profile;
-  /** Overrides profile.steps. */
-  steps?: number;
+  /** Overrides profile.ticks. */
+  ticks?: number;
   /** Defaults to the real Raft. */
   raftFactory?: RaftFactory;
   /** Keep every trace line (for SIM_TRACE=1), not only the last ones. */
@@ -58,41 +61,6 @@ export interface SimResult {
   stats: SimStats;
   settings: string;
   trace: string[] | undefined;
-}
-
-export class SimFailure extends Error {
-  constructor(
-    readonly seed: number,
-    readonly profile: string,
-    readonly step: number,
-    readonly tick: number,
-    readonly property: string,
-    readonly detail: string,
-    readonly settings: string,
-    readonly lastEvents: string[],
-    readonly fullTrace: string[] | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(`seed ${seed} (${profile}) step ${step} t=${tick}: ${property}: ${detail}`, options);
-    this.name = 'SimFailure';
-  }
-
-  get replay(): string {
-    return `SIM_GROUP=${this.profile} SIM_SEED=${this.seed} npx tap test/raft/sim.test.ts`;
-  }
-
-  /** The report printed by the test: what broke, how to replay it, and what led up to it. */
-  report(): string {
-    return [
-      `raft simulation failed: ${this.property}`,
-      `  seed=${this.seed} group=${this.profile} step=${this.step} t=${this.tick}`,
-      `  ${this.detail}`,
-      `  settings: ${this.settings}`,
-      `  replay: ${this.replay}   (add SIM_TRACE=1 for the whole trace)`,
-      `  last ${this.lastEvents.length} events:`,
-      ...this.lastEvents.map((l) => `    ${l}`),
-    ].join('\n');
-  }
 }
 
 const CRASH_POINTS: readonly CrashPoint[] = ['before-persist', 'before-send', 'before-apply'];
@@ -142,8 +110,12 @@ export class SimCluster implements DriverHooks {
   /** Members that got an input since the last sweep. */
   private readonly dirty = new Set<SimNode>();
   private readonly settingsText: string;
-  /** The profile's weights with crash and partition scaled by this seed's nemesis intensity. */
-  private readonly baseWeights: EventWeights;
+  /** The founding AddVoter entries at the start of the log (0 with a snapshot bootstrap). */
+  private readonly bootstrapEntries: number;
+  /** The profile's event rates with crash and partition scaled by this seed's nemesis intensity. */
+  private readonly rates: EventRates;
+  /** Events still to run before the clock ticks again. */
+  private readonly agenda: EventKind[] = [];
 
   constructor(private readonly opts: SimOptions) {
     const p = opts.profile;
@@ -168,12 +140,13 @@ export class SimCluster implements DriverHooks {
       ...p.raft,
     };
     const intensity = rng.pick([0.3, 1, 2, 4]);
-    this.baseWeights = { ...p.weights, crash: p.weights.crash * intensity, partition: p.weights.partition * intensity };
+    this.rates = { ...p.rates, crash: p.rates.crash * intensity, partition: p.rates.partition * intensity };
     const size = rng.pick(p.clusterSizes);
     const voters = Array.from({ length: size }, (_, i) => i + 1);
     // A joiner learns the founding membership from the log, so clusters whose membership
     // changes are bootstrapped with it as the first entries; fixed ones use either form.
-    const bootstrap = p.weights.confChange > 0 || rng.chance(0.5);
+    const bootstrap = p.rates.confChange > 0 || rng.chance(0.5);
+    this.bootstrapEntries = bootstrap ? size : 0;
     this.nextNodeId = size + 1;
     this.settingsText =
       `voters=${size} preVote=${this.settings.preVote} checkQuorum=${this.settings.checkQuorum} ` +
@@ -189,11 +162,12 @@ export class SimCluster implements DriverHooks {
   // ---------------------------------------------------------------- running
 
   run(): SimResult {
-    const steps = this.opts.steps ?? this.opts.profile.steps;
+    const ticks = this.opts.ticks ?? this.opts.profile.ticks;
     try {
       for (const n of this.nodes.values()) this.input(n, 'start', () => {});
       this.sweep();
-      while (this.stats.steps < steps) {
+      this.planTick();
+      while (this.net.now < ticks) {
         this.stats.steps++;
         this.stepOnce();
         for (const n of this.bounced.splice(0)) if (!n.up && !n.retired) this.restart(n);
@@ -238,13 +212,40 @@ export class SimCluster implements DriverHooks {
     );
   }
 
+  /**
+   * One step: deliver one due message or run one event of this tick's agenda, picked at
+   * random among all of them (so faults land between any two deliveries); when both are
+   * exhausted the clock ticks and the next tick's agenda is drawn. The clock thus only moves
+   * on once every message due by now is delivered (or lost): none is ever later than the
+   * network's maximum delay.
+   */
   private stepOnce(): void {
-    const kind = this.rng.weighted(this.weights());
+    const n = this.agenda.length + this.net.dueCount;
+    if (n === 0) {
+      this.tickAll(this.opts.profile.clockSkew);
+      this.planTick();
+      return;
+    }
+    const i = this.rng.int(n);
+    if (i >= this.agenda.length) return this.deliverOne();
+    const kind = this.agenda[i]!;
+    this.agenda[i] = this.agenda[this.agenda.length - 1]!;
+    this.agenda.pop();
+    this.runEvent(kind);
+  }
+
+  /** Draws the events of the next tick: each kind about `rate` times per tick. */
+  private planTick(): void {
+    for (const k of EVENT_KINDS) {
+      const rate = this.rates[k];
+      let count = Math.floor(rate);
+      if (this.rng.chance(rate - count)) count++;
+      for (let i = 0; i < count; i++) this.agenda.push(k);
+    }
+  }
+
+  private runEvent(kind: EventKind): void {
     switch (kind) {
-      case 'deliver':
-        return this.deliverOne();
-      case 'tick':
-        return this.tickAll(this.opts.profile.clockSkew);
       case 'propose':
         this.proposeOn(this.pickUp());
         return;
@@ -257,6 +258,7 @@ export class SimCluster implements DriverHooks {
       case 'partition':
         return this.partition();
       case 'heal':
+        if (!this.net.partitioned) return;
         this.net.heal();
         return this.trace.add('heal');
       case 'snapshot':
@@ -271,19 +273,9 @@ export class SimCluster implements DriverHooks {
         this.trace.add(`campaign ${n.id}`);
         return this.input(n, 'campaign', (r) => r.campaign());
       }
-      case undefined:
-        return this.tickAll(0);
+      default:
+        return assertNever(kind);
     }
-  }
-
-  private weights(): EventWeights {
-    const w = { ...this.baseWeights };
-    if (!this.net.hasDue()) w.deliver = 0;
-    if (!this.net.partitioned) w.heal = 0;
-    let down = 0;
-    for (const n of this.nodes.values()) if (!n.up && !n.retired) down++;
-    if (down === 0) w.restart = 0;
-    return w;
   }
 
   // ---------------------------------------------------------------- members
@@ -517,7 +509,8 @@ export class SimCluster implements DriverHooks {
   }
 
   private changeMembership(): void {
-    if (this.pendingConf !== undefined && this.net.now - this.pendingConf.at < 10 * this.electionTick) return;
+    // An application retries a change that did not take effect within a few election timeouts.
+    if (this.pendingConf !== undefined && this.net.now - this.pendingConf.at < 3 * this.electionTick) return;
     const l = this.leader();
     if (l === undefined) return;
     // Mostly on the leader; sometimes on another member, which forwards it.
@@ -606,7 +599,7 @@ export class SimCluster implements DriverHooks {
     if (e.type !== EntryType.ConfChange || this.confs.latestIndex === before) return;
     // First time anyone applies this change.
     const cc = decodeConfChange(e.data);
-    this.stats.confChanges++;
+    if (e.index > this.bootstrapEntries) this.stats.confChanges++;
     this.trace.add(`conf applied at ${e.index}: ${formatConfChange(cc)} -> ${formatConf(this.confs.latest)}`);
     const p = this.pendingConf;
     if (p !== undefined && p.cc.type === cc.type && p.cc.node === cc.node) this.pendingConf = undefined;

@@ -92,6 +92,10 @@ export class SimNetwork {
     return this.due.length > 0;
   }
 
+  get dueCount(): number {
+    return this.due.length;
+  }
+
   /** Removes and returns a random due message. A link cut since it was sent loses it now. */
   takeDue(): InFlight | undefined {
     if (this.due.length === 0) return undefined;
