@@ -125,7 +125,8 @@ export class SimCluster implements DriverHooks {
     const rng = this.rng;
     // Per-seed knobs: some seeds are gentle, some hostile.
     this.faults = {
-      maxDelay: rng.int(p.maxDelay + 1),
+      // one seed in ten has a congested network, slower than the election timeout at times
+      maxDelay: rng.chance(0.1) ? rng.range(p.maxDelay + 1, 25) : rng.int(p.maxDelay + 1),
       dropRate: rng.chance(0.2) ? 0 : rng.next() * p.maxDropRate,
       dupRate: rng.chance(0.3) ? 0 : rng.next() * p.maxDupRate,
     };
@@ -150,7 +151,9 @@ export class SimCluster implements DriverHooks {
     this.nextNodeId = size + 1;
     this.settingsText =
       `voters=${size} preVote=${this.settings.preVote} checkQuorum=${this.settings.checkQuorum} ` +
-      `bootstrap=${bootstrap ? 'log' : 'snapshot'} maxSizePerMsg=${this.settings.maxSizePerMsg} maxInflight=${this.settings.maxInflightMsgs} ` +
+      `bootstrap=${bootstrap ? 'log' : 'snapshot'} maxSizePerMsg=${this.settings.maxSizePerMsg} ` +
+      `maxInflight=${this.settings.maxInflightMsgs}/${this.settings.maxInflightBytes}B ` +
+      (this.settings.readOnlyOption !== undefined ? `reads=${this.settings.readOnlyOption} ` : '') +
       `nemesis=${intensity} delay=0..${this.faults.maxDelay} drop=${this.faults.dropRate.toFixed(3)} dup=${this.faults.dupRate.toFixed(3)}`;
     this.net = new SimNetwork(rng, this.faults);
     this.trace = new Trace(() => this.net.now, 30, opts.fullTrace ?? false);
@@ -170,7 +173,7 @@ export class SimCluster implements DriverHooks {
       while (this.net.now < ticks) {
         this.stats.steps++;
         this.stepOnce();
-        for (const n of this.bounced.splice(0)) if (!n.up && !n.retired) this.restart(n);
+        this.restartBounced();
         this.sweep();
       }
       this.checkLiveness();
@@ -460,7 +463,8 @@ export class SimCluster implements DriverHooks {
   /** The application shuts a removed member down for good. */
   private retire(id: NodeId): void {
     const n = this.nodes.get(id);
-    if (n === undefined || n.retired) return;
+    // A change applied since may have made it a member again.
+    if (n === undefined || n.retired || isMember(this.confs.latest, id)) return;
     n.crash();
     n.retired = true;
     this.trace.add(`retire ${id}`);
@@ -603,9 +607,23 @@ export class SimCluster implements DriverHooks {
     this.trace.add(`conf applied at ${e.index}: ${formatConfChange(cc)} -> ${formatConf(this.confs.latest)}`);
     const p = this.pendingConf;
     if (p !== undefined && p.cc.type === cc.type && p.cc.node === cc.node) this.pendingConf = undefined;
-    if (!isMember(this.confs.latest, cc.node) && cc.type === ConfChangeType.Remove) {
+    if (!isMember(this.confs.latest, cc.node)) {
       this.retireAt.set(cc.node, this.net.now + (this.phase === 'heal' ? 0 : this.rng.int(3 * this.electionTick)));
+      return;
     }
+    // A member again (a late change re-added it): the application brings it back.
+    this.retireAt.delete(cc.node);
+    const back = this.nodes.get(cc.node);
+    if (back !== undefined && back.retired) {
+      back.retired = false;
+      this.trace.add(`unretire ${back.id}`);
+      this.bounced.push(back);
+    }
+  }
+
+  /** Restarts the members that crashed inside their driver loop (or came back) in this step. */
+  private restartBounced(): void {
+    for (const n of this.bounced.splice(0)) if (!n.up && !n.retired) this.restart(n);
   }
 
   readState(n: SimNode, rs: ReadState): void {
@@ -643,6 +661,7 @@ export class SimCluster implements DriverHooks {
     for (let t = 0; t < leaderBudget + commitBudget; t++) {
       this.stats.steps++;
       this.tickAll(0);
+      this.restartBounced();
       this.sweep();
       this.deliverAll();
       for (const [id] of this.retireAt) this.retire(id);
@@ -674,6 +693,7 @@ export class SimCluster implements DriverHooks {
       if (i > 100_000) throw new InvariantViolation('liveness', 'more than 100000 messages within one tick');
       this.stats.steps++;
       this.deliverOne();
+      this.restartBounced();
       this.sweep();
     }
   }
