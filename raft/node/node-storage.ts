@@ -1,55 +1,76 @@
 import { bootstrapEntries } from '../core/conf-change.js';
-import type { Entry, HardState, Snapshot } from '../core/types.js';
+import type { Entry, HardState, NodeId, Snapshot } from '../core/types.js';
 import { EMPTY } from '../core/types.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 
-/** One durable write of a Ready: snapshot first, then entries, then the hard state. */
+/** One durable write of a Ready: snapshot first, then hard state and entries. */
 export interface PersistBatch {
-  hardState?: HardState;
+  hardState?: HardState | undefined;
   entries: Entry[];
-  snapshot?: Snapshot;
+  snapshot?: Snapshot | undefined;
 }
 
 /**
- * The durable side of a node's log. Rules:
- * - `save` resolves only once the batch is on stable storage (fsync); writes are applied in
- *   call order, and entries replace any stored suffix from their first index on.
- * - `saveSnapshotAndCompact` records a snapshot the application made and may then drop the
- *   log before it; the entries after the snapshot stay.
- * - The reads the core needs are served by a MemoryStorage filled when the storage was
- *   opened (see DurableStorage.open); the node keeps it up to date after every save.
+ * The durable side of a node's log (DurableStorage satisfies it). Rules:
+ * - `storage` is the log the core reads, filled from disk when the storage was opened.
+ * - `save` resolves only once the batch is on stable storage (fsync), and then applies it to
+ *   `storage`; writes reach the disk in call order, and entries replace any stored suffix from
+ *   their first index on.
+ * - `saveSnapshotAndCompact` records a snapshot the application made (with
+ *   storage.createSnapshot) and may then drop the log before it.
  */
 export interface NodeStorage {
+  readonly storage: MemoryStorage;
   save(batch: PersistBatch): Promise<void>;
   saveSnapshotAndCompact(snapshot: Snapshot): Promise<void>;
-  close?(): Promise<void> | void;
+  close(): Promise<void>;
 }
 
 /**
- * The in-memory twin of the durable storage: it keeps what was "persisted" so that a test can
- * crash a node (drop its MemoryStorage) and reopen exactly what a disk would have held.
+ * Writes a new cluster's founding membership (one AddVoter entry per member, committed at
+ * term 1) when the storage is empty; every founding member writes the same entries. Returns
+ * whether it wrote anything. A member that joins later starts empty without this.
+ */
+export async function bootstrapIfEmpty(s: NodeStorage, voters: NodeId[]): Promise<boolean> {
+  const log = s.storage;
+  if (log.lastIndex() > 0 || log.snapshot().meta.index > 0) return false;
+  if (voters.length === 0) throw new RangeError('bootstrap: at least one voter is needed');
+  await s.save({ hardState: { term: 1, vote: 0, commit: voters.length }, entries: bootstrapEntries(voters) });
+  return true;
+}
+
+/** What the in-memory twin keeps "on disk". */
+class Disk {
+  snap: Snapshot = { meta: { index: 0, term: 0, conf: { voters: [], learners: [] } }, data: EMPTY };
+  ents: Entry[] = [];
+  hs: HardState = { term: 0, vote: 0, commit: 0 };
+}
+
+/**
+ * The in-memory twin of DurableStorage: it keeps what was "persisted" apart from the log the
+ * core reads, so a test can crash a node and `reopen()` exactly what a disk would have held.
  */
 export class MemoryNodeStorage implements NodeStorage {
-  private snap: Snapshot = { meta: { index: 0, term: 0, conf: { voters: [], learners: [] } }, data: EMPTY };
-  private ents: Entry[];
-  private hs: HardState;
+  readonly storage: MemoryStorage;
   /** Set to make the next save fail (disk error injection). */
   failNext: Error | undefined = undefined;
   saves = 0;
 
-  /** A founding member's storage: the membership is the first log entries (as on disk). */
-  constructor(voters: number[]) {
-    this.ents = bootstrapEntries(voters);
-    this.hs = { term: 1, vote: 0, commit: voters.length };
+  private constructor(private readonly disk: Disk) {
+    const m = new MemoryStorage();
+    if (disk.snap.meta.index > 0) m.applySnapshot(disk.snap);
+    m.setHardState(disk.hs);
+    m.append(disk.ents);
+    this.storage = m;
   }
 
-  /** What a restart would read back: a MemoryStorage with the persisted snapshot, log and hard state. */
-  open(): MemoryStorage {
-    const m = new MemoryStorage();
-    if (this.snap.meta.index > 0) m.applySnapshot(this.snap);
-    m.append(this.ents);
-    m.setHardState(this.hs);
-    return m;
+  static open(): MemoryNodeStorage {
+    return new MemoryNodeStorage(new Disk());
+  }
+
+  /** What a restart would read back: the persisted snapshot, log and hard state. */
+  reopen(): MemoryNodeStorage {
+    return new MemoryNodeStorage(this.disk);
   }
 
   async save(batch: PersistBatch): Promise<void> {
@@ -60,23 +81,28 @@ export class MemoryNodeStorage implements NodeStorage {
       throw err;
     }
     this.saves++;
-    if (batch.snapshot && batch.snapshot.meta.index > this.snap.meta.index) {
-      this.snap = batch.snapshot;
-      this.ents = [];
+    const d = this.disk;
+    if (batch.snapshot && batch.snapshot.meta.index > d.snap.meta.index) {
+      d.snap = batch.snapshot;
+      d.ents = d.ents.filter((e) => e.index > batch.snapshot!.meta.index);
     }
     if (batch.entries.length > 0) {
       const first = batch.entries[0]!.index;
-      const base = this.snap.meta.index + 1;
-      const keep = this.ents.filter((e) => e.index < first && e.index >= base);
-      this.ents = keep.concat(batch.entries.filter((e) => e.index >= base));
+      d.ents = d.ents.filter((e) => e.index < first).concat(batch.entries.filter((e) => e.index > d.snap.meta.index));
     }
-    if (batch.hardState) this.hs = { ...batch.hardState };
+    if (batch.hardState) d.hs = { ...batch.hardState };
+    if (batch.snapshot) this.storage.applySnapshot(batch.snapshot);
+    if (batch.hardState) this.storage.setHardState(batch.hardState);
+    this.storage.append(batch.entries);
   }
 
   async saveSnapshotAndCompact(snapshot: Snapshot): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (snapshot.meta.index <= this.snap.meta.index) return;
-    this.snap = snapshot;
-    this.ents = this.ents.filter((e) => e.index > snapshot.meta.index);
+    const d = this.disk;
+    if (snapshot.meta.index <= d.snap.meta.index) return;
+    d.snap = snapshot;
+    d.ents = d.ents.filter((e) => e.index > snapshot.meta.index);
   }
+
+  async close(): Promise<void> {}
 }

@@ -38,9 +38,7 @@ export type CoreOptions = Omit<RaftConfig, 'id' | 'storage' | 'random' | 'applie
 
 export interface RaftNodeOptions {
   id: NodeId;
-  /** The log the core reads: a MemoryStorage filled from disk when the storage was opened. */
-  log: MemoryStorage;
-  /** Durable writes of the log (the WAL, or MemoryNodeStorage in tests). */
+  /** The log: DurableStorage (snapshot files + WAL), or MemoryNodeStorage in tests. */
   storage: NodeStorage;
   transport: NodeTransport;
   stateMachine: StateMachine;
@@ -167,8 +165,8 @@ export class RaftNode {
 
   constructor(opts: RaftNodeOptions) {
     this.id = opts.id;
-    this.log = opts.log;
     this.storage = opts.storage;
+    this.log = opts.storage.storage;
     this.transport = opts.transport;
     this.sm = opts.stateMachine;
     this.logger = opts.logger ?? NO_LOGGER;
@@ -254,7 +252,7 @@ export class RaftNode {
       }
     }
     await this.transport.close();
-    await this.storage.close?.();
+    await this.storage.close();
     this.logger.info(`raft node ${this.id}: stopped`);
   }
 
@@ -527,15 +525,12 @@ export class RaftNode {
       this.unsavedHardState = rd.hardState;
     }
     if (this.state !== NodeState.Running) return;
-    if (rd.snapshot) this.log.applySnapshot(rd.snapshot);
-    if (rd.entries.length > 0) {
-      this.log.append(rd.entries);
-      this.trackPersisted(rd.entries);
-    }
+    // save() applied the batch to the log the core reads; a deferred commit is applied here.
     if (rd.hardState) {
       this.log.setHardState(rd.hardState);
       this.term = rd.hardState.term;
     }
+    if (rd.entries.length > 0) this.trackPersisted(rd.entries);
 
     // 2. send: everything the messages depend on is on disk now.
     if (rd.messages.length > 0) this.transport.send(rd.messages);

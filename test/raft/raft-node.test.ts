@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Entry, NodeId } from '../../raft/core/types.js';
 import { NodeError, NodeErrorCode } from '../../raft/node/errors.js';
-import { MemoryNodeStorage } from '../../raft/node/node-storage.js';
+import { MemoryNodeStorage, bootstrapIfEmpty } from '../../raft/node/node-storage.js';
 import type { StateMachine } from '../../raft/node/raft-node.js';
 import { RaftNode } from '../../raft/node/raft-node.js';
 import { seeded } from './helpers/net.js';
@@ -38,6 +38,12 @@ interface Member {
   disk: MemoryNodeStorage;
 }
 
+async function founding(ids: NodeId[]): Promise<MemoryNodeStorage> {
+  const disk = MemoryNodeStorage.open();
+  await bootstrapIfEmpty(disk, ids);
+  return disk;
+}
+
 class Cluster {
   readonly net = new LoopNetwork();
   readonly members = new Map<NodeId, Member>();
@@ -48,14 +54,13 @@ class Cluster {
   ) {}
 
   async start(): Promise<void> {
-    for (const id of this.ids) await this.startMember(id, new MemoryNodeStorage(this.ids));
+    for (const id of this.ids) await this.startMember(id, await founding(this.ids));
   }
 
   async startMember(id: NodeId, disk: MemoryNodeStorage): Promise<Member> {
     const sm = new Recorder();
     const node = new RaftNode({
       id,
-      log: disk.open(),
       storage: disk,
       transport: this.net.transport(id),
       stateMachine: sm,
@@ -140,7 +145,7 @@ t.test('raft node - a proposal with no leader is dropped at once', async (t) => 
   const c = new Cluster([1, 2, 3]);
   t.teardown(() => c.stopAll());
   // only one member up: it can never learn of a leader
-  await c.startMember(1, new MemoryNodeStorage([1, 2, 3]));
+  await c.startMember(1, await founding([1, 2, 3]));
   const err = await c.member(1).node.propose(enc.encode('x')).catch((e: unknown) => e);
   t.ok(err instanceof NodeError && err.code === NodeErrorCode.Dropped, `dropped: ${String(err)}`);
   const rerr = await c.member(1).node.readIndex().catch((e: unknown) => e);
@@ -156,7 +161,7 @@ t.test('raft node - a member restarted from its storage recovers its state and c
   // crash: stop without flushing anything else, keep only what was "fsynced"
   await victim.node.stop({ transferLeadership: false });
   for (let i = 0; i < 10; i++) await leader.node.propose(enc.encode(`during${i}`));
-  const again = await c.startMember(victim.id, victim.disk);
+  const again = await c.startMember(victim.id, victim.disk.reopen());
   await until('restarted member catches up', () => again.sm.values.length === 20);
   t.same(again.sm.values, leader.sm.values, 'same entries in the same order after restart');
 });
@@ -177,7 +182,7 @@ t.test('raft node - snapshots compact the log and a member that fell behind is s
   t.same(lagger.sm.values, leader.sm.values);
   // and the leader's state survives its own restart from the compacted storage
   await leader.node.stop({ transferLeadership: false });
-  const again = await c.startMember(leader.id, leader.disk);
+  const again = await c.startMember(leader.id, leader.disk.reopen());
   await until('restarted leader applies everything', () => again.sm.values.length === 61);
   t.same(again.sm.values, lagger.sm.values);
 });
@@ -226,11 +231,11 @@ t.test('raft node - leader changes are reported to listeners', async (t) => {
   const c = new Cluster([1, 2, 3]);
   t.teardown(() => c.stopAll());
   const seen: NodeId[] = [];
-  const disk1 = new MemoryNodeStorage([1, 2, 3]);
+  const disk1 = await founding([1, 2, 3]);
   const m1 = await c.startMember(1, disk1);
   m1.node.onLeaderChange((ch) => seen.push(ch.leader));
-  await c.startMember(2, new MemoryNodeStorage([1, 2, 3]));
-  await c.startMember(3, new MemoryNodeStorage([1, 2, 3]));
+  await c.startMember(2, await founding([1, 2, 3]));
+  await c.startMember(3, await founding([1, 2, 3]));
   const leader = await c.leader();
   await until('member 1 sees the leader', () => seen.includes(leader.id));
   t.ok(seen.includes(leader.id));
@@ -254,10 +259,10 @@ t.test('raft node - a storage error stops the node and fails pending proposals',
 });
 
 t.test('raft node - options are validated at construction', async (t) => {
-  const disk = new MemoryNodeStorage([1]);
+  const disk = await founding([1]);
   const net = new LoopNetwork();
   t.throws(
-    () => new RaftNode({ id: 1, log: disk.open(), storage: disk, transport: net.transport(1), stateMachine: new Recorder(), tickMs: 0 }),
+    () => new RaftNode({ id: 1, storage: disk, transport: net.transport(1), stateMachine: new Recorder(), tickMs: 0 }),
     /tickMs/,
   );
 });
