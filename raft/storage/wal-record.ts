@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { Entry, EntryType, HardState } from '../core/types.js';
+import { getU64, putU64 } from './u64.js';
 
 // One WAL record on disk, little-endian:
 //   [u32 payload length][u32 crc32 of type+payload][u8 type][payload]
@@ -28,23 +29,8 @@ const MARKER_BYTES = 16;
 export const HARD_STATE_RECORD_BYTES = RECORD_HEADER_BYTES + HARD_STATE_BYTES;
 export const MARKER_RECORD_BYTES = RECORD_HEADER_BYTES + MARKER_BYTES;
 
-const TWO_32 = 0x1_0000_0000;
-const MAX_HIGH_WORD = 0x1f_ffff; // keeps a u64 within Number.MAX_SAFE_INTEGER
-
 export function entryRecordBytes(e: Entry): number {
   return RECORD_HEADER_BYTES + ENTRY_FIXED_BYTES + e.data.byteLength;
-}
-
-function putU64(buf: Buffer, off: number, n: number): void {
-  buf.writeUInt32LE(n >>> 0, off);
-  buf.writeUInt32LE(Math.floor(n / TWO_32), off + 4);
-}
-
-/** Returns -1 when the value is not a safe integer (never written by us: corruption). */
-function getU64(buf: Buffer, off: number): number {
-  const hi = buf.readUInt32LE(off + 4);
-  if (hi > MAX_HIGH_WORD) return -1;
-  return hi * TWO_32 + buf.readUInt32LE(off);
 }
 
 /** Fills in length, type and crc for the payload already written at start+9. */
