@@ -197,7 +197,7 @@ export class RaftNode {
       id: opts.id,
       storage: this.log,
       applied: snap.meta.index,
-      random: random ?? (() => randomInt(0, 2 ** 48) / 2 ** 48),
+      random: random ?? (() => randomInt(0, 2 ** 48 - 1) / 2 ** 48),
       logger: this.logger,
     });
     this.electionTimeoutMs = (core.electionTick ?? 10) * this.tickMs;
