@@ -3,7 +3,7 @@
 // <baseDir>/member-<id>.log, and every child is killed when this process exits.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,7 @@ export class LocalCluster {
   }
 
   static async create(opts: LocalClusterOptions): Promise<LocalCluster> {
+    mkdirSync(opts.baseDir, { recursive: true });
     const c = new LocalCluster(opts);
     const size = opts.size ?? 3;
     const ports = await freePorts(size * 2);
