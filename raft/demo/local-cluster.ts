@@ -24,6 +24,8 @@ export interface LocalClusterOptions {
   snapshotEvery?: number;
   fsync?: boolean;
   requestTimeoutMs?: number;
+  /** Extra node flags for every member, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeArgs?: string[];
 }
 
 export interface LocalMember {
@@ -104,7 +106,7 @@ export class LocalCluster {
     if (m.proc && m.proc.exitCode === null && m.proc.signalCode === null) throw new Error(`member ${id} is already running`);
     const o = this.opts;
     const peers = [...this.members.values()].map((p) => `${p.id}=${p.peerAddress}`).join(',');
-    const args = ['--import', 'tsx', SERVER, '--id', String(id), '--peers', peers, '--data-dir', m.dataDir, '--http-port', String(m.httpPort)];
+    const args = [...(o.nodeArgs ?? []), '--import', 'tsx', SERVER, '--id', String(id), '--peers', peers, '--data-dir', m.dataDir, '--http-port', String(m.httpPort)];
     if (o.tickMs !== undefined) args.push('--tick-ms', String(o.tickMs));
     if (o.electionTick !== undefined) args.push('--election-tick', String(o.electionTick));
     if (o.snapshotEvery !== undefined) args.push('--snapshot-every', String(o.snapshotEvery));

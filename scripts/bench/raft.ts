@@ -90,8 +90,9 @@ class ShoalSystem implements System {
   ) {}
 
   async start(): Promise<void> {
-    this.cluster = await LocalCluster.create({ baseDir: this.dir, tickMs: this.f.tickMs, electionTick: this.f.electionTick, fsync: true });
     if (this.f.cpuProf) await mkdir(this.f.cpuProf, { recursive: true });
+    const nodeArgs = this.f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${this.f.cpuProf}`] : [];
+    this.cluster = await LocalCluster.create({ baseDir: this.dir, tickMs: this.f.tickMs, electionTick: this.f.electionTick, fsync: true, nodeArgs });
     this.cluster.startAll();
   }
   ids(): number[] {
@@ -336,12 +337,10 @@ const median = (xs: number[]): number => {
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
-  if (f.cpuProf) process.env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${f.cpuProf}`.trim();
   const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-raft-'));
   const results = new Map<string, SystemResult>();
   try {
     results.set('shoal', await measure(new ShoalSystem(join(dir, 'shoal'), f), f));
-    if (f.cpuProf) delete process.env['NODE_OPTIONS'];
     if (f.etcd && EtcdSystem.available()) {
       await mkdir(join(dir, 'etcd'), { recursive: true });
       results.set('etcd', await measure(new EtcdSystem(join(dir, 'etcd'), f), f));
