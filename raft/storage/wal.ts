@@ -254,7 +254,7 @@ export class Wal {
     const lastIndex = this.lastIndex;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, hardState, snapshot, maxIndex, lastIndex, resolve, reject });
-      // flushLoop always awaits before it finishes, so it cannot clear `flushing` before this
+      // flushLoop awaits before anything else, so it cannot clear `flushing` before this
       // assignment.
       this.flushing ??= this.flushLoop();
     });
@@ -263,6 +263,8 @@ export class Wal {
   // Group commit: each turn takes everything queued so far, writes it with one write and
   // covers it with one fdatasync; calls arriving meanwhile wait for the next turn.
   private async flushLoop(): Promise<void> {
+    // Start on the next microtask, so calls made in the same tick share the first fsync.
+    await Promise.resolve();
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
