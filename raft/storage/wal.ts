@@ -103,36 +103,7 @@ export class Wal {
     if (created !== undefined && sync) await fsyncCreatedDirs(dir, created);
 
     // Read and check everything first; the disk is changed only once all of it is sound.
-    const names = await listSegments(dir);
-    const replayer = new WalReplayer();
-    const segments: Segment[] = [];
-    let lastScan = { validEnd: 0, torn: false, hasHardState: false };
-    for (const [i, name] of names.entries()) {
-      const path = join(dir, name.file);
-      const prev = names[i - 1];
-      if (prev !== undefined && name.seq !== prev.seq + 1) {
-        throw new RaftError(RaftErrorCode.Corrupt, `WAL segment ${path} follows ${join(dir, prev.file)}: a segment is missing`);
-      }
-      const buf = await readFile(path);
-      const seg: Segment = { seq: name.seq, path, maxIndex: 0 };
-      let hasHardState = false;
-      const scan = scanSegment(buf, (rec, off) => {
-        replayer.apply(rec, `${path}:${off}`);
-        if (rec.type === RecordType.Entry) seg.maxIndex = Math.max(seg.maxIndex, rec.entry.index);
-        if (rec.type === RecordType.HardState) hasHardState = true;
-      });
-      const isLast = i === names.length - 1;
-      if (scan.bad !== undefined && (!isLast || scan.bad.validAfter !== undefined)) {
-        const why = isLast ? `a valid record follows at byte ${String(scan.bad.validAfter)}` : 'it is not the last segment';
-        throw new RaftError(
-          RaftErrorCode.Corrupt,
-          `WAL segment ${path} is corrupt at byte ${scan.bad.offset} (${scan.bad.reason}); not a torn write because ${why}`,
-        );
-      }
-      segments.push(seg);
-      lastScan = { validEnd: scan.validEnd, torn: scan.bad !== undefined, hasHardState };
-    }
-    const replay = replayer.finish();
+    const { segments, replay, tail } = await readSegments(dir);
 
     let fh: FileHandle;
     let size: number;
@@ -144,21 +115,26 @@ export class Wal {
       size = 0;
     } else {
       fh = await open(last.path, 'r+');
-      size = lastScan.validEnd;
-      if (lastScan.torn) {
+      size = tail.validEnd;
+    }
+    try {
+      if (tail.torn) {
         await fh.truncate(size);
         if (sync) await fh.sync();
       }
+      const wal = new Wal(dir, segmentBytes, sync, segments, fh, size, replay);
+      if (last === undefined) {
+        await wal.appendHeader();
+        if (sync) await wal.syncDir();
+      } else if (!tail.hasHardState) {
+        // A crash cut the header of the newest segment: write it again before anything else.
+        await wal.appendHeader();
+      }
+      return { wal, replay };
+    } catch (err) {
+      await fh.close();
+      throw err;
     }
-    const wal = new Wal(dir, segmentBytes, sync, segments, fh, size, replay);
-    if (last === undefined) {
-      await wal.appendHeader();
-      if (sync) await wal.syncDir();
-    } else if (!lastScan.hasHardState) {
-      // A crash cut the header of the newest segment: write it again before anything else.
-      await wal.appendHeader();
-    }
-    return { wal, replay };
   }
 
   /** fsync/fdatasync calls made so far (files and directories). */
@@ -254,7 +230,7 @@ export class Wal {
     const lastIndex = this.lastIndex;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, hardState, snapshot, maxIndex, lastIndex, resolve, reject });
-      // flushLoop always awaits before it finishes, so it cannot clear `flushing` before this
+      // flushLoop awaits before anything else, so it cannot clear `flushing` before this
       // assignment.
       this.flushing ??= this.flushLoop();
     });
@@ -263,6 +239,8 @@ export class Wal {
   // Group commit: each turn takes everything queued so far, writes it with one write and
   // covers it with one fdatasync; calls arriving meanwhile wait for the next turn.
   private async flushLoop(): Promise<void> {
+    // Start on the next microtask, so calls made in the same tick share the first fsync.
+    await Promise.resolve();
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
@@ -292,7 +270,7 @@ export class Wal {
     }
     const active = this.segments[this.segments.length - 1]!;
     for (const p of batch) {
-      if (p.hardState !== undefined) this.writtenHardState = p.hardState;
+      if (p.hardState !== undefined) this.writtenHardState = { ...p.hardState };
       if (p.snapshot !== undefined) {
         this.writtenSnapshotIndex = p.snapshot.index;
         this.writtenSnapshotTerm = p.snapshot.term;
@@ -347,6 +325,44 @@ export class Wal {
     await fsyncDir(this.dir);
     this.syncs++;
   }
+}
+
+/**
+ * Reads and replays every segment without changing anything. Damage is allowed only as a torn
+ * tail of the last segment (reported in `tail`); anything else throws RaftError(Corrupt).
+ */
+async function readSegments(
+  dir: string,
+): Promise<{ segments: Segment[]; replay: WalReplay; tail: { validEnd: number; torn: boolean; hasHardState: boolean } }> {
+  const names = await listSegments(dir);
+  const replayer = new WalReplayer();
+  const segments: Segment[] = [];
+  let tail = { validEnd: 0, torn: false, hasHardState: false };
+  for (const [i, name] of names.entries()) {
+    const path = join(dir, name.file);
+    const prev = names[i - 1];
+    if (prev !== undefined && name.seq !== prev.seq + 1) {
+      throw new RaftError(RaftErrorCode.Corrupt, `WAL segment ${path} follows ${join(dir, prev.file)}: a segment is missing`);
+    }
+    const seg: Segment = { seq: name.seq, path, maxIndex: 0 };
+    let hasHardState = false;
+    const scan = scanSegment(await readFile(path), (rec, off) => {
+      replayer.apply(rec, `${path}:${off}`);
+      if (rec.type === RecordType.Entry) seg.maxIndex = Math.max(seg.maxIndex, rec.entry.index);
+      if (rec.type === RecordType.HardState) hasHardState = true;
+    });
+    const isLast = i === names.length - 1;
+    if (scan.bad !== undefined && (!isLast || scan.bad.validAfter !== undefined)) {
+      const why = isLast ? `a valid record follows at byte ${String(scan.bad.validAfter)}` : 'it is not the last segment';
+      throw new RaftError(
+        RaftErrorCode.Corrupt,
+        `WAL segment ${path} is corrupt at byte ${scan.bad.offset} (${scan.bad.reason}); not a torn write because ${why}`,
+      );
+    }
+    segments.push(seg);
+    tail = { validEnd: scan.validEnd, torn: scan.bad !== undefined, hasHardState };
+  }
+  return { segments, replay: replayer.finish(), tail };
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {

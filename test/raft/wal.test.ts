@@ -383,3 +383,20 @@ t.test('wal - bad options are refused', async (t) => {
   const dir = await tempDir(t);
   await t.rejects(Wal.open(dir, { segmentBytes: 0 }), RangeError);
 });
+
+t.test('wal - after a failed write every later call is refused', async (t) => {
+  const dir = await tempDir(t);
+  const { wal } = await Wal.open(dir);
+  await wal.save(undefined, [ent(1, 1)]);
+  // Pull the file out from under the WAL (white box): the next write fails with EBADF.
+  await (wal as unknown as { fh: { close(): Promise<void> } }).fh.close();
+  const [a, b] = await Promise.allSettled([wal.save(undefined, [ent(2, 1)]), wal.save(undefined, [ent(3, 1)])]);
+  t.equal(a.status, 'rejected', 'the failing batch is rejected');
+  t.equal(b.status, 'rejected', 'and so is everything queued with it');
+  await t.rejects(wal.save(undefined, [ent(4, 1)]), /earlier write or fsync failed/);
+  await t.rejects(wal.markSnapshot(1, 1), /earlier write or fsync failed/);
+  await wal.close();
+  const r = await Wal.open(dir);
+  t.same(r.replay.entries.map((e) => e.index), [1], 'reopening recovers what was durable');
+  await r.wal.close();
+});
