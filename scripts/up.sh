@@ -18,11 +18,15 @@ PEER_PORTS=(2380 2381 2382)
 HTTP_PORTS=(8081 8082 8083)
 PEERS="1=127.0.0.1:2380,2=127.0.0.1:2381,3=127.0.0.1:2382"
 
+alive() { # a zombie (exited, not yet reaped by whoever adopted it) counts as gone
+  [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"
+}
+
 pid_of() { # prints the pid of member $1 if it is running (and really is our kv-server)
   local f="$RUN/member-$1.pid" pid
   [ -f "$f" ] || return 1
   pid="$(cat "$f")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ -n "$pid" ] && alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'raft/demo/kv-server.ts' || return 1
   echo "$pid"
 }
@@ -41,19 +45,26 @@ status() {
 }
 
 down() {
-  local id pid stopped=0
+  local id pid pids=() names=()
   for id in "${IDS[@]}"; do
-    if pid="$(pid_of "$id")"; then
-      kill -TERM "$pid" 2>/dev/null || true
-      # graceful stop: a leader hands leadership over, then exits (bounded wait, then SIGKILL)
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-      echo "stopped member $id (pid $pid)"
-      stopped=$((stopped + 1))
-    fi
-    rm -f "$RUN/member-$id.pid"
+    if pid="$(pid_of "$id")"; then pids+=("$pid"); names+=("$id"); fi
   done
-  [ "$stopped" -gt 0 ] || echo "no member was running"
+  if [ "${#pids[@]}" -eq 0 ]; then
+    echo "no member was running"
+  else
+    # graceful stop, all at once: a leader hands leadership over (bounded), then each exits;
+    # whatever is still alive after 10 s gets SIGKILL
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      local left=0
+      for pid in "${pids[@]}"; do alive "$pid" && left=$((left + 1)); done
+      [ "$left" -eq 0 ] && break
+      sleep 0.1
+    done
+    for pid in "${pids[@]}"; do alive "$pid" && kill -KILL "$pid" 2>/dev/null || true; done
+    echo "stopped member(s) ${names[*]}"
+  fi
+  for id in "${IDS[@]}"; do rm -f "$RUN/member-$id.pid"; done
   echo "data kept in $DATA (remove it for a fresh cluster)"
 }
 
@@ -85,17 +96,20 @@ up() {
   if [ "${#started[@]}" -eq 0 ]; then echo "== all members were already running"; else echo "== started member(s) ${started[*]}"; fi
   echo "== logs in $DATA/member-N.log; waiting for a leader"
 
-  local leader=0
+  local leader=0 st l agreed
   for _ in $(seq 1 120); do
+    agreed=1 leader=""
     for port in "${HTTP_PORTS[@]}"; do
-      leader="$(curl -s --max-time 1 "http://127.0.0.1:$port/status" | grep -o '"leader":[0-9]*' | cut -d: -f2 || true)"
-      [ -n "$leader" ] && [ "$leader" != 0 ] && break
+      st="$(curl -s --max-time 1 "http://127.0.0.1:$port/status" || true)"
+      l="$(echo "$st" | grep -o '"leader":[0-9]*' | cut -d: -f2 || true)"
+      if [ -z "$l" ] || [ "$l" = 0 ] || { [ -n "$leader" ] && [ "$l" != "$leader" ]; }; then agreed=0; break; fi
+      leader="$l"
     done
-    [ -n "$leader" ] && [ "$leader" != 0 ] && break
+    [ "$agreed" = 1 ] && break
     sleep 0.25
   done
-  if [ -z "$leader" ] || [ "$leader" = 0 ]; then
-    echo "no leader after 30 s; last log lines:" >&2
+  if [ "$agreed" != 1 ]; then
+    echo "the members did not agree on a leader within 30 s; last log lines:" >&2
     tail -n 20 "$DATA"/member-*.log >&2 || true
     exit 1
   fi
@@ -105,7 +119,7 @@ up() {
   local lport="${HTTP_PORTS[$((leader - 1))]}"
   curl -sS --fail-with-body --max-time 10 -X PUT --data 'hello from shoal' "http://127.0.0.1:$lport/kv/greeting"
   for port in "${HTTP_PORTS[@]}"; do
-    echo "GET 127.0.0.1:$port/kv/greeting -> $(curl -sS --fail-with-body --max-time 10 "http://127.0.0.1:$port/kv/greeting" || echo '(not yet: member catching up)')"
+    echo "GET 127.0.0.1:$port/kv/greeting -> $(curl -sS --fail-with-body --max-time 10 "http://127.0.0.1:$port/kv/greeting")"
   done
   cat <<EOF
 

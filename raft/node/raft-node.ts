@@ -232,7 +232,7 @@ export class RaftNode {
       const target = this.bestFollower();
       if (target !== NONE) {
         try {
-          await this.transferLeadership(target, { timeoutMs: this.electionTimeoutMs * 2 });
+          await this.transferLeadership(target, { timeoutMs: this.electionTimeoutMs });
           this.logger.info(`raft node ${this.id}: handed leadership to ${target} before stopping`);
         } catch (e) {
           this.logger.warn(`raft node ${this.id}: leadership transfer to ${target} failed: ${(e as Error).message}`);
