@@ -15,11 +15,13 @@ export interface KvServerArgs {
   /** fsync the WAL (default on; off only for experiments). */
   fsync: boolean;
   requestTimeoutMs: number;
+  /** See RaftNodeOptions.leaderSendsBeforePersist (off by default). */
+  leaderSendsBeforePersist: boolean;
 }
 
 export const KV_SERVER_USAGE = `usage: node --import tsx raft/demo/kv-server.ts --id N --peers 1=127.0.0.1:2380,2=127.0.0.1:2381,3=127.0.0.1:2382
          --data-dir DIR --http-port PORT [--http-host 127.0.0.1] [--cluster-id 1] [--tick-ms 100]
-         [--election-tick 10] [--snapshot-every 10000] [--request-timeout-ms 5000] [--no-fsync]`;
+         [--election-tick 10] [--snapshot-every 10000] [--request-timeout-ms 5000] [--no-fsync] [--leader-sends-before-persist]`;
 
 export class ArgsError extends Error {
   constructor(message: string) {
@@ -31,10 +33,15 @@ export class ArgsError extends Error {
 export function parseKvServerArgs(argv: string[]): KvServerArgs {
   const flags = new Map<string, string>();
   let fsync = true;
+  let leaderSendsBeforePersist = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--no-fsync') {
       fsync = false;
+      continue;
+    }
+    if (a === '--leader-sends-before-persist') {
+      leaderSendsBeforePersist = true;
       continue;
     }
     if (!a.startsWith('--')) throw new ArgsError(`unexpected argument "${a}"`);
@@ -82,5 +89,6 @@ export function parseKvServerArgs(argv: string[]): KvServerArgs {
     snapshotEvery: int('snapshot-every', 10_000, 1, 2 ** 31),
     fsync,
     requestTimeoutMs: int('request-timeout-ms', 5000, 1, 600_000),
+    leaderSendsBeforePersist,
   };
 }

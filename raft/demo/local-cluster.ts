@@ -24,6 +24,7 @@ export interface LocalClusterOptions {
   snapshotEvery?: number;
   fsync?: boolean;
   requestTimeoutMs?: number;
+  leaderSendsBeforePersist?: boolean;
   /** Extra node flags for every member, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeArgs?: string[];
 }
@@ -112,6 +113,7 @@ export class LocalCluster {
     if (o.snapshotEvery !== undefined) args.push('--snapshot-every', String(o.snapshotEvery));
     if (o.requestTimeoutMs !== undefined) args.push('--request-timeout-ms', String(o.requestTimeoutMs));
     if (o.fsync === false) args.push('--no-fsync');
+    if (o.leaderSendsBeforePersist) args.push('--leader-sends-before-persist');
     const log = openSync(m.logFile, 'a');
     try {
       m.proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', log, log] });

@@ -54,6 +54,8 @@ export class MemoryNodeStorage implements NodeStorage {
   readonly storage: MemoryStorage;
   /** Set to make the next save fail (disk error injection). */
   failNext: Error | undefined = undefined;
+  /** Extra time every save takes (a slow disk), in ms. */
+  saveDelayMs = 0;
   saves = 0;
 
   private constructor(private readonly disk: Disk) {
@@ -74,7 +76,8 @@ export class MemoryNodeStorage implements NodeStorage {
   }
 
   async save(batch: PersistBatch): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.saveDelayMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, this.saveDelayMs));
+    else await new Promise<void>((resolve) => setImmediate(resolve));
     const err = this.failNext;
     if (err) {
       this.failNext = undefined;

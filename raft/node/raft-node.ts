@@ -51,6 +51,16 @@ export interface RaftNodeOptions {
   snapshotKeep?: number;
   /** Default deadline of propose, readIndex and transferLeadership (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * Lets a leader send a batch's messages while its own write of the batch is still running
+   * (Raft thesis §10.2.1; etcd does this), so a commit waits for max(leader, follower) fsync
+   * instead of their sum. Safe because the core hands out nothing that depends on the new
+   * entries being committed (applies, commit indexes in messages, read states) before the
+   * next batch, and the loop asks for that only after this batch is on disk; batches that
+   * change term or vote, or carry a snapshot, are still written first. Off by default: it
+   * relaxes the persist-then-send order of the Ready contract in raft/core/types.ts.
+   */
+  leaderSendsBeforePersist?: boolean;
   logger?: NodeLogger;
 }
 
@@ -133,6 +143,7 @@ export class RaftNode {
   private readonly snapshotKeep: number;
   private readonly requestTimeoutMs: number;
   private readonly electionTimeoutMs: number;
+  private readonly leaderSendsBeforePersist: boolean;
 
   private state: NodeState = NodeState.Created;
   private ticker: NodeJS.Timeout | undefined;
@@ -142,7 +153,9 @@ export class RaftNode {
   private failure: NodeError | undefined;
 
   private applied: number;
+  /** Term and vote as last persisted. */
   private term: number;
+  private vote: NodeId;
   private leader: NodeId = NONE;
   private role: Role = Role.Follower;
   private lastSnapshotIndex: number;
@@ -174,6 +187,7 @@ export class RaftNode {
     this.snapshotEvery = opts.snapshotEvery ?? 10_000;
     this.snapshotKeep = opts.snapshotKeep ?? 5_000;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.leaderSendsBeforePersist = opts.leaderSendsBeforePersist ?? false;
     for (const [name, v] of [
       ['tickMs', this.tickMs],
       ['snapshotEvery', this.snapshotEvery],
@@ -191,7 +205,9 @@ export class RaftNode {
     if (snap.meta.index > 0) this.sm.restore(snap.data);
     this.applied = snap.meta.index;
     this.lastSnapshotIndex = snap.meta.index;
-    this.term = this.log.initialState().hardState.term;
+    const hs = this.log.initialState().hardState;
+    this.term = hs.term;
+    this.vote = hs.vote;
     this.raft = new Raft({
       ...core,
       id: opts.id,
@@ -511,6 +527,14 @@ export class RaftNode {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    const sendFirst =
+      this.leaderSendsBeforePersist &&
+      rd.messages.length > 0 &&
+      (rd.softState?.role ?? this.role) === Role.Leader &&
+      rd.snapshot === undefined &&
+      (rd.hardState === undefined || (rd.hardState.term === this.term && rd.hardState.vote === this.vote));
+    if (sendFirst) this.transport.send(rd.messages);
+
     // 1. persist: snapshot, entries, hard state. Term and vote changes and new entries are
     // fsynced (mustSync); a commit-only change rides along with the next write.
     if (rd.mustSync || rd.snapshot || rd.entries.length > 0) {
@@ -529,11 +553,12 @@ export class RaftNode {
     if (rd.hardState) {
       this.log.setHardState(rd.hardState);
       this.term = rd.hardState.term;
+      this.vote = rd.hardState.vote;
     }
     if (rd.entries.length > 0) this.trackPersisted(rd.entries);
 
     // 2. send: everything the messages depend on is on disk now.
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (rd.messages.length > 0 && !sendFirst) this.transport.send(rd.messages);
 
     // 3. apply: the snapshot first, then the committed entries after it.
     if (rd.snapshot) this.installSnapshot(rd.snapshot);

@@ -1,5 +1,6 @@
 // `npm run bench -- raft [--json] [--duration 5] [--tick-ms 100] [--election-tick 10]
-//                        [--failovers 5] [--no-etcd] [--levels 1,16,256] [--cpu-prof DIR]`
+//                        [--failovers 5] [--no-etcd] [--levels 1,16,256] [--cpu-prof DIR]
+//                        [--leader-sends-before-persist]`
 //
 // Three members in separate processes on 127.0.0.1, fsync on, 256-byte values, proposals from
 // a client process over loopback HTTP with keep-alive connections:
@@ -30,10 +31,11 @@ interface Flags {
   levels: number[];
   valueBytes: number;
   cpuProf: string | undefined;
+  leaderSendsBeforePersist: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { json: false, durationS: 5, tickMs: 100, electionTick: 10, failovers: 5, etcd: true, levels: [1, 16, 256], valueBytes: 256, cpuProf: undefined };
+  const f: Flags = { json: false, durationS: 5, tickMs: 100, electionTick: 10, failovers: 5, etcd: true, levels: [1, 16, 256], valueBytes: 256, cpuProf: undefined, leaderSendsBeforePersist: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -48,6 +50,7 @@ function parseFlags(argv: string[]): Flags {
     };
     if (a === '--json') f.json = true;
     else if (a === '--no-etcd') f.etcd = false;
+    else if (a === '--leader-sends-before-persist') f.leaderSendsBeforePersist = true;
     else if (a === '--duration') f.durationS = num();
     else if (a === '--tick-ms') f.tickMs = num();
     else if (a === '--election-tick') f.electionTick = num();
@@ -92,7 +95,8 @@ class ShoalSystem implements System {
   async start(): Promise<void> {
     if (this.f.cpuProf) await mkdir(this.f.cpuProf, { recursive: true });
     const nodeArgs = this.f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${this.f.cpuProf}`] : [];
-    this.cluster = await LocalCluster.create({ baseDir: this.dir, tickMs: this.f.tickMs, electionTick: this.f.electionTick, fsync: true, nodeArgs });
+    this.cluster = await LocalCluster.create({ baseDir: this.dir, tickMs: this.f.tickMs, electionTick: this.f.electionTick, fsync: true, nodeArgs,
+      leaderSendsBeforePersist: this.f.leaderSendsBeforePersist });
     this.cluster.startAll();
   }
   ids(): number[] {
@@ -361,7 +365,8 @@ export async function run(argv: string[]): Promise<void> {
     ['failover runs (ms)', (r) => r.failoversMs.map((x) => x.toFixed(0)).join(' ')],
   ];
   const header = `Raft, 3 members in separate processes on 127.0.0.1, fsync on, ${f.valueBytes}-byte values, ` +
-    `tick ${f.tickMs} ms x election ${f.electionTick}, ${f.durationS} s per level, client over HTTP keep-alive`;
+    `tick ${f.tickMs} ms x election ${f.electionTick}, ${f.durationS} s per level, client over HTTP keep-alive` +
+    (f.leaderSendsBeforePersist ? ', shoal leader sends before its own fsync' : '');
   const w0 = Math.max(...rows.map(([n]) => n.length)) + 2;
   const lines = [header, ''.padEnd(w0) + cols.map((c) => c.padStart(18)).join('')];
   for (const [name, get] of rows) lines.push(name.padEnd(w0) + cols.map((c) => get(results.get(c)!).padStart(18)).join(''));

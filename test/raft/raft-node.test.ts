@@ -50,7 +50,7 @@ class Cluster {
   private seed = 1;
   constructor(
     readonly ids: NodeId[],
-    readonly opts: { snapshotEvery?: number; snapshotKeep?: number } = {},
+    readonly opts: { snapshotEvery?: number; snapshotKeep?: number; leaderSendsBeforePersist?: boolean } = {},
   ) {}
 
   async start(): Promise<void> {
@@ -117,6 +117,25 @@ t.test('raft node - three members elect a leader and apply proposals on every me
     await until(`member ${m.id} applies`, () => m.sm.values.length === 3);
     t.same(m.sm.values, leader.sm.values, `member ${m.id} applied the same entries in the same order`);
   }
+});
+
+t.test('raft node - a leader sending before its own write still only acknowledges durable entries', async (t) => {
+  const c = await startCluster(t, [1, 2, 3], { leaderSendsBeforePersist: true });
+  const leader = await c.leader();
+  // a slow leader disk: the followers' acknowledgments arrive while the leader still writes
+  leader.disk.saveDelayMs = 15;
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      leader.node.propose(enc.encode(`e${i}`)).then(({ index }) => ({ index, persisted: leader.disk.reopen().storage.lastIndex() })),
+    ),
+  );
+  for (const r of results) t.ok(r.persisted >= r.index, `entry ${r.index} was on the leader's disk (last ${r.persisted}) when acknowledged`);
+  leader.disk.saveDelayMs = 0;
+  // and a restart from that disk brings back what it acknowledged
+  await leader.node.stop({ transferLeadership: false });
+  const again = await c.startMember(leader.id, leader.disk.reopen());
+  await until('restarted leader re-applies', () => again.sm.values.length >= 10);
+  t.same(again.sm.values.slice(0, 10), leader.sm.values.slice(0, 10));
 });
 
 t.test('raft node - a proposal on a follower is forwarded and resolves once applied there', async (t) => {
