@@ -444,10 +444,18 @@ export class RaftNode {
     else w.resolve();
   }
 
-  /** Asks the leader to hand leadership to `to`; resolves once this node sees `to` lead. */
+  /**
+   * Hands leadership to `to`; resolves once this node sees `to` lead. Only the leader can do
+   * this: the core would forward the request from a follower with the transferee as sender,
+   * which the transports refuse (a member only sends messages from itself).
+   */
   transferLeadership(to: NodeId, opts: RequestOptions = {}): Promise<void> {
     if (this.state !== NodeState.Running) return Promise.reject(this.notRunning());
     if (this.leader === to) return Promise.resolve();
+    if (this.role !== Role.Leader) {
+      const who = this.leader === NONE ? 'no leader is known' : `the leader is member ${this.leader}`;
+      return Promise.reject(new NodeError(NodeErrorCode.Dropped, `member ${this.id} cannot transfer leadership: only the leader can (${who})`));
+    }
     return new Promise((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
       const off = this.onLeaderChange((c) => {

@@ -9,7 +9,7 @@ import { KvStateMachine } from '../../raft/demo/kv-state-machine.js';
 import { MemoryNodeStorage, bootstrapIfEmpty } from '../../raft/node/node-storage.js';
 import { RaftNode } from '../../raft/node/raft-node.js';
 import { seeded } from './helpers/net.js';
-import { LoopNetwork, until } from './helpers/node-net.js';
+import { MemoryNetwork, memberTransport, until } from './helpers/node-net.js';
 
 interface Member {
   id: NodeId;
@@ -18,14 +18,14 @@ interface Member {
   url: string;
 }
 
-async function startMember(net: LoopNetwork, id: NodeId, ids: NodeId[]): Promise<Member> {
+async function startMember(net: MemoryNetwork, id: NodeId, ids: NodeId[]): Promise<Member> {
   const storage = MemoryNodeStorage.open();
   await bootstrapIfEmpty(storage, ids);
   const sm = new KvStateMachine();
   const node = new RaftNode({
     id,
     storage,
-    transport: net.transport(id),
+    transport: memberTransport(net, id, ids),
     stateMachine: sm,
     raftConfig: { electionTick: 10, random: seeded(id) },
     tickMs: 10,
@@ -44,7 +44,7 @@ async function stopMember(m: Member): Promise<void> {
 }
 
 t.test('kv http - writes on any member, linearizable reads on every member', async (t) => {
-  const net = new LoopNetwork();
+  const net = new MemoryNetwork();
   const members = await Promise.all([1, 2, 3].map((id) => startMember(net, id, [1, 2, 3])));
   t.teardown(() => Promise.all(members.map(stopMember)));
   await until('a leader', () => members.some((m) => m.node.isLeader));
@@ -81,7 +81,7 @@ t.test('kv http - writes on any member, linearizable reads on every member', asy
 });
 
 t.test('kv http - without a leader a write is refused with 503 and code dropped', async (t) => {
-  const net = new LoopNetwork();
+  const net = new MemoryNetwork();
   const lone = await startMember(net, 1, [1, 2, 3]);
   t.teardown(() => stopMember(lone));
   const res = await fetch(`${lone.url}/kv/k`, { method: 'PUT', body: 'v' });

@@ -5,7 +5,7 @@ import { MemoryNodeStorage, bootstrapIfEmpty } from '../../raft/node/node-storag
 import type { StateMachine } from '../../raft/node/raft-node.js';
 import { RaftNode } from '../../raft/node/raft-node.js';
 import { seeded } from './helpers/net.js';
-import { LoopNetwork, until } from './helpers/node-net.js';
+import { MemoryNetwork, memberTransport, until } from './helpers/node-net.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -45,7 +45,7 @@ async function founding(ids: NodeId[]): Promise<MemoryNodeStorage> {
 }
 
 class Cluster {
-  readonly net = new LoopNetwork();
+  readonly net = new MemoryNetwork();
   readonly members = new Map<NodeId, Member>();
   private seed = 1;
   constructor(
@@ -62,7 +62,7 @@ class Cluster {
     const node = new RaftNode({
       id,
       storage: disk,
-      transport: this.net.transport(id),
+      transport: memberTransport(this.net, id, this.ids),
       stateMachine: sm,
       raftConfig: { electionTick: 10, random: seeded(this.seed++ * 7 + id) },
       tickMs: 10,
@@ -195,7 +195,7 @@ t.test('raft node - snapshots compact the log and a member that fell behind is s
   for (let i = 0; i < 60; i++) await leader.node.propose(enc.encode(`v${i}`));
   const st = leader.node.status();
   t.ok(st.snapshotIndex >= 40, `leader took a snapshot (at ${st.snapshotIndex})`);
-  c.net.heal();
+  c.net.healAll();
   await until('lagger catches up', () => lagger.sm.values.length === 61);
   t.ok(lagger.sm.restores >= 1, 'the lagging member installed a snapshot');
   t.same(lagger.sm.values, leader.sm.values);
@@ -229,6 +229,10 @@ t.test('raft node - transferLeadership moves the leader to the named member', as
   await leader.node.transferLeadership(target.id);
   await until('target leads', () => target.node.isLeader);
   t.equal(target.node.leaderId, target.id);
+  const follower = c.member(leader.id);
+  await until('old leader follows', () => follower.node.leaderId === target.id);
+  const err = await follower.node.transferLeadership(leader.id).catch((e: unknown) => e);
+  t.ok(err instanceof NodeError && err.code === NodeErrorCode.Dropped, `a follower cannot transfer: ${String(err)}`);
 });
 
 t.test('raft node - an entry overwritten by a new leader rejects its proposal as lost', async (t) => {
@@ -239,7 +243,7 @@ t.test('raft node - an entry overwritten by a new leader rejects its proposal as
   const doomed = old.node.propose(enc.encode('doomed')).catch((e: unknown) => e);
   const next = await c.leader([old.id]);
   await next.node.propose(enc.encode('new-leader'));
-  c.net.heal();
+  c.net.healAll();
   const err = await doomed;
   t.ok(err instanceof NodeError && err.code === NodeErrorCode.Lost, `lost: ${String(err)}`);
   await until('old leader applies the new entry', () => old.sm.values.includes('new-leader'));
@@ -279,9 +283,9 @@ t.test('raft node - a storage error stops the node and fails pending proposals',
 
 t.test('raft node - options are validated at construction', async (t) => {
   const disk = await founding([1]);
-  const net = new LoopNetwork();
+  const net = new MemoryNetwork();
   t.throws(
-    () => new RaftNode({ id: 1, storage: disk, transport: net.transport(1), stateMachine: new Recorder(), tickMs: 0 }),
+    () => new RaftNode({ id: 1, storage: disk, transport: memberTransport(net, 1, [1]), stateMachine: new Recorder(), tickMs: 0 }),
     /tickMs/,
   );
 });
