@@ -124,14 +124,17 @@ export function kvHttpHandler(o: KvHttpOptions): (req: IncomingMessage, res: Ser
 }
 
 /** The request body, or undefined when it is larger than MAX_BODY_BYTES. */
-async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    size += b.byteLength;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(b);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (b: Buffer) => {
+      size += b.byteLength;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(b);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }

@@ -260,7 +260,8 @@ async function closedLoop(sys: System, id: number, inFlight: number, ms: number,
   const worker = async (w: number): Promise<void> => {
     for (let i = 0; performance.now() < end; i++) {
       const t0 = performance.now();
-      if (await sys.put(client, id, `bench-${w}-${i % 1024}`, value, 5000)) lat.push(performance.now() - t0);
+      // a fixed keyspace of 1000 keys keeps the state (and its snapshots) small
+      if (await sys.put(client, id, `bench-${(w * 7919 + i) % 1000}`, value, 5000)) lat.push(performance.now() - t0);
       else errors++;
     }
   };
@@ -368,8 +369,9 @@ export async function run(argv: string[]): Promise<void> {
     `tick ${f.tickMs} ms x election ${f.electionTick}, ${f.durationS} s per level, client over HTTP keep-alive` +
     (f.leaderSendsBeforePersist ? ', shoal leader sends before its own fsync' : '');
   const w0 = Math.max(...rows.map(([n]) => n.length)) + 2;
-  const lines = [header, ''.padEnd(w0) + cols.map((c) => c.padStart(18)).join('')];
-  for (const [name, get] of rows) lines.push(name.padEnd(w0) + cols.map((c) => get(results.get(c)!).padStart(18)).join(''));
+  const w1 = Math.max(12, ...rows.flatMap(([, get]) => cols.map((c) => get(results.get(c)!).length))) + 3;
+  const lines = [header, ''.padEnd(w0) + cols.map((c) => c.padStart(w1)).join('')];
+  for (const [name, get] of rows) lines.push(name.padEnd(w0) + cols.map((c) => get(results.get(c)!).padStart(w1)).join(''));
   process.stdout.write(lines.join('\n') + '\n');
 
   if (f.json) {
