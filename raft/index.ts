@@ -12,3 +12,4 @@ export { loadNewest, saveSnapshot } from './storage/snapshot-files.js';
 export type { LoadedSnapshot, SnapshotFileOptions } from './storage/snapshot-files.js';
 export { DurableStorage } from './storage/durable-storage.js';
 export type { DurableStorageOptions, ReadyToSave } from './storage/durable-storage.js';
+export * from './node/index.js';

