@@ -227,7 +227,13 @@ export class RaftNode {
     this.transport.onMessage((m) => this.onMessage(m));
     this.transport.onUnreachable((id) => this.input(() => this.raft.reportUnreachable(id)));
     this.transport.onSnapshotStatus((id, ok) => this.input(() => this.raft.reportSnapshot(id, ok)));
-    await this.transport.start();
+    try {
+      await this.transport.start();
+    } catch (e) {
+      this.state = NodeState.Failed;
+      this.failure = new NodeError(NodeErrorCode.Failed, `raft node ${this.id}: the transport did not start: ${(e as Error).message}`, { cause: e });
+      throw this.failure;
+    }
     this.ticker = setInterval(() => this.input(() => this.raft.tick()), this.tickMs);
     this.logger.info(`raft node ${this.id}: started (term ${this.term}, applied ${this.applied}, last index ${this.log.lastIndex()})`);
     this.kick();
@@ -267,8 +273,16 @@ export class RaftNode {
         this.logger.warn(`raft node ${this.id}: saving the last commit index failed: ${(e as Error).message}`);
       }
     }
-    await this.transport.close();
-    await this.storage.close();
+    for (const [what, close] of [
+      ['transport', () => this.transport.close()],
+      ['storage', () => this.storage.close()],
+    ] as const) {
+      try {
+        await close();
+      } catch (e) {
+        this.logger.warn(`raft node ${this.id}: closing the ${what}: ${(e as Error).message}`);
+      }
+    }
     this.logger.info(`raft node ${this.id}: stopped`);
   }
 

@@ -4,6 +4,7 @@ import { NodeError, NodeErrorCode } from '../../raft/node/errors.js';
 import { MemoryNodeStorage, bootstrapIfEmpty } from '../../raft/node/node-storage.js';
 import type { StateMachine } from '../../raft/node/raft-node.js';
 import { RaftNode } from '../../raft/node/raft-node.js';
+import { MemoryTransport } from '../../raft/transport/memory-transport.js';
 import { seeded } from './helpers/net.js';
 import { MemoryNetwork, memberTransport, until } from './helpers/node-net.js';
 
@@ -299,4 +300,19 @@ t.test('raft node - a single member elects itself and commits alone', async (t) 
   t.ok(index > 1);
   await m.node.readIndex();
   t.same(m.sm.values, ['solo']);
+});
+
+t.test('raft node - a transport that cannot start fails the start', async (t) => {
+  const net = new MemoryNetwork();
+  const squatter = memberTransport(net, 9, [9]);
+  await squatter.start();
+  t.teardown(() => squatter.close());
+  const disk = await founding([1]);
+  // listen on the address another transport holds
+  const transport = new MemoryTransport({ network: net, id: 1, listen: 'm9' });
+  const node = new RaftNode({ id: 1, storage: disk, transport, stateMachine: new Recorder() });
+  const err = await node.start().catch((e: unknown) => e);
+  t.ok(err instanceof NodeError && err.code === NodeErrorCode.Failed, `start failed: ${String(err)}`);
+  t.equal(node.status().state, 'failed');
+  await node.stop();
 });
