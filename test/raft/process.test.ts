@@ -13,10 +13,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('raft processes - every acknowledged write survives kill -9 of the leader', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'shoal-raft-proc-'));
-  const cluster = await LocalCluster.create({ baseDir: dir, tickMs: 50, electionTick: 10, snapshotEvery: 150 });
+  const cluster = await LocalCluster.create({ baseDir: dir, tickMs: 50, electionTick: 10, snapshotEvery: 50 });
   t.teardown(async () => {
     await cluster.close();
-    if (!t.passing()) {
+    if (!t.passing() || process.env["SHOAL_KEEP_LOGS"]) {
       for (const id of cluster.ids()) process.stderr.write(`--- member ${id} log (tail) ---\n${cluster.logTail(id, 40)}\n`);
       process.stderr.write(`(data kept in ${dir})\n`);
     } else {
@@ -62,18 +62,20 @@ t.test('raft processes - every acknowledged write survives kill -9 of the leader
 
   t.equal(await write('a', 100, () => [first]), 100, 'first 100 writes through the leader acknowledged');
 
-  // Kill the leader while writes are in flight on every member.
-  const survivors = cluster.ids().filter((id) => id !== first);
+  // Kill the leader (asked again: a busy machine may have moved it) while writes are in flight
+  // on every member.
+  const victim = await cluster.waitForLeader({ timeoutMs: 20_000 });
+  const survivors = cluster.ids().filter((id) => id !== victim);
   const inFlight = write('b', 60, () => cluster.ids(), 6, 15_000);
   await sleep(100);
-  await cluster.kill(first, 'SIGKILL');
-  const second = await cluster.waitForLeader({ exclude: [first], timeoutMs: 20_000 });
-  t.not(second, first, `member ${second} leads after member ${first} was killed`);
+  await cluster.kill(victim, 'SIGKILL');
+  const second = await cluster.waitForLeader({ exclude: [victim], timeoutMs: 20_000 });
+  t.pass(`member ${second} leads after member ${victim} was killed`);
   await inFlight; // some of these may have failed: only the acknowledged ones count
 
   t.equal(await write('c', 100, () => survivors), 100, 'writes after the failover acknowledged');
 
-  cluster.start(first);
+  cluster.start(victim);
   t.equal(await write('d', 20, () => cluster.ids()), 20, 'writes with the restarted member back acknowledged');
 
   // Every acknowledged write is on every member, the restarted one included: a linearizable
