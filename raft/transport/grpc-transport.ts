@@ -16,6 +16,7 @@ import { checkBatch, checkSnapshotHeader } from './inbound-check.js';
 import { PeerConnection } from './peer-connection.js';
 import { RateLimit } from './rate-limit.js';
 import { SnapshotAssembly } from './snapshot-assembly.js';
+import { raiseReceiveWindows } from './server-window.js';
 import type { Transport } from './transport.js';
 
 type Lifecycle = 'new' | 'starting' | 'started' | 'closed';
@@ -69,6 +70,10 @@ export class GrpcTransport implements Transport {
       // close() ran while binding.
       server.forceShutdown();
       return;
+    }
+    const l = this.o.limits;
+    if (!raiseReceiveWindows(server, l.streamWindowBytes, l.connectionWindowBytes)) {
+      this.o.logger?.warn('raft transport: could not raise the HTTP/2 receive windows (grpc-js changed?); throughput over long links will suffer');
     }
     this.server = server;
     this.lifecycle = 'started';
@@ -189,9 +194,12 @@ export class GrpcTransport implements Transport {
           done = true;
           callback(null, {});
         });
-        call.on('error', () => {
+        // The sender went away: its status is of no interest, and nothing is half-delivered.
+        const gone = (): void => {
           done = true;
-        });
+        };
+        call.on('cancelled', gone);
+        call.on('error', gone);
       },
       sendSnapshot: (call: grpc.ServerReadableStream<SnapshotChunk, SnapshotAck>, callback: grpc.sendUnaryData<SnapshotAck>) => {
         let done = false;
@@ -225,11 +233,13 @@ export class GrpcTransport implements Transport {
           this.deliver(whole.value);
           callback(null, {});
         });
-        call.on('error', () => {
-          // The sender went away mid-transfer: nothing reaches Raft.
+        // The sender went away mid-transfer: nothing reaches Raft.
+        const gone = (): void => {
           done = true;
           assembly = undefined;
-        });
+        };
+        call.on('cancelled', gone);
+        call.on('error', gone);
       },
     };
   }
