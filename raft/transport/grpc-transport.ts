@@ -26,6 +26,7 @@ export class GrpcTransport implements Transport {
   private readonly receiver: Receiver;
   private readonly peers = new Map<NodeId, PeerConnection>();
   private readonly warnLimit: RateLimit;
+  private readonly unknownPeerReports = new Map<NodeId, RateLimit>();
   private lifecycle: Lifecycle = 'new';
   private server: grpc.Server | undefined;
   private boundPort: number | undefined;
@@ -95,6 +96,7 @@ export class GrpcTransport implements Transport {
         }
       } else if (peer === undefined) {
         this.warn(`raft transport: dropped a message to member ${m.to}: unknown peer (addPeer first)`);
+        this.reportUnknown(m.to);
       } else {
         const size = estimateSize(m);
         if (size > this.o.limits.maxMessageBytes - 1024) {
@@ -110,6 +112,7 @@ export class GrpcTransport implements Transport {
     if (this.lifecycle === 'closed') return;
     if (!Number.isSafeInteger(id) || id <= 0 || id === this.o.id) throw new RangeError(`grpc transport: bad peer id ${id}`);
     if (parseHostPort(address) === undefined) throw new RangeError(`grpc transport: peer ${id} address must be host:port, got "${address}"`);
+    this.unknownPeerReports.delete(id);
     const old = this.peers.get(id);
     if (old?.address === address) return;
     old?.close();
@@ -155,6 +158,15 @@ export class GrpcTransport implements Transport {
     // Peers' streams into this server never end on their own: cut them rather than wait.
     this.server?.forceShutdown();
     this.server = undefined;
+  }
+
+  private reportUnknown(id: NodeId): void {
+    let limit = this.unknownPeerReports.get(id);
+    if (limit === undefined) {
+      limit = new RateLimit(this.o.limits.unreachableReportIntervalMs, this.o.now);
+      this.unknownPeerReports.set(id, limit);
+    }
+    if (limit.allow()) queueMicrotask(() => this.lifecycle !== 'closed' && !this.peers.has(id) && this.unreachableHandler?.(id));
   }
 
   private deliver(m: Message): void {

@@ -306,8 +306,9 @@ t.test('grpc transport - send never throws on what it cannot send', async (t) =>
       snapMessage(1, 9, new Uint8Array(1)), // snapshot to an unknown peer
     ]),
   );
-  t.ok(await waitFor(() => a.snapStatus.length === 1));
+  t.ok(await waitFor(() => a.snapStatus.length === 1 && a.unreachable.length === 1));
   t.same(a.snapStatus, [[9, false]]);
+  t.same(a.unreachable, [9], 'the unknown peer is reported');
   await a.t.close();
   t.doesNotThrow(() => a.t.send([heartbeat(1, 2, 1)]), 'nor after close');
 });
