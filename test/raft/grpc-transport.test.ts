@@ -1,6 +1,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '../../raft/core/types.js';
 import { EMPTY, MessageType } from '../../raft/core/types.js';
@@ -138,7 +139,7 @@ t.test('grpc transport - a peer that was never up is reported, and reached once 
 });
 
 t.test('grpc transport - a frozen peer (SIGSTOP) is detected by keepalive within seconds', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/raft/fixtures/transport-peer.ts', '2', String(CLUSTER)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/transport-peer.ts', import.meta.url)), '2', String(CLUSTER)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   t.teardown(() => {
