@@ -28,6 +28,9 @@ export interface GrpcTransportLimits {
   /** HTTP/2 keepalive pings: a peer that does not answer within timeoutMs is dropped. */
   keepaliveTimeMs: number;
   keepaliveTimeoutMs: number;
+  /** HTTP/2 receive window per incoming stream and per connection (bytes a peer may have in flight). */
+  streamWindowBytes: number;
+  connectionWindowBytes: number;
 }
 
 export const DEFAULT_GRPC_TRANSPORT_LIMITS: Readonly<GrpcTransportLimits> = {
@@ -42,6 +45,8 @@ export const DEFAULT_GRPC_TRANSPORT_LIMITS: Readonly<GrpcTransportLimits> = {
   unreachableReportIntervalMs: 1000,
   keepaliveTimeMs: 2000,
   keepaliveTimeoutMs: 1000,
+  streamWindowBytes: 8 * MiB,
+  connectionWindowBytes: 16 * MiB,
 };
 
 export interface GrpcTransportOptions {
@@ -93,6 +98,9 @@ export function resolveGrpcTransportOptions(o: GrpcTransportOptions): ResolvedGr
   const limits: GrpcTransportLimits = { ...DEFAULT_GRPC_TRANSPORT_LIMITS, ...o.limits };
   for (const [k, v] of Object.entries(limits)) positiveInt(`limits.${k}`, v);
   if (limits.backoffMinMs > limits.backoffMaxMs) throw new RangeError('grpc transport: limits.backoffMinMs must be <= backoffMaxMs');
+  if (limits.streamWindowBytes > 2 ** 31 - 1 || limits.connectionWindowBytes > 2 ** 31 - 1) {
+    throw new RangeError('grpc transport: HTTP/2 windows must be < 2 GiB');
+  }
   if (limits.maxBatchBytes > limits.maxMessageBytes) throw new RangeError('grpc transport: limits.maxBatchBytes must be <= maxMessageBytes');
   if (limits.snapshotChunkBytes + 64 * KiB > limits.maxMessageBytes) {
     throw new RangeError('grpc transport: limits.snapshotChunkBytes must leave 64 KiB of room under maxMessageBytes');

@@ -16,6 +16,7 @@ import { checkBatch, checkSnapshotHeader } from './inbound-check.js';
 import { PeerConnection } from './peer-connection.js';
 import { RateLimit } from './rate-limit.js';
 import { SnapshotAssembly } from './snapshot-assembly.js';
+import { raiseReceiveWindows } from './server-window.js';
 import type { Transport } from './transport.js';
 
 type Lifecycle = 'new' | 'starting' | 'started' | 'closed';
@@ -25,6 +26,7 @@ export class GrpcTransport implements Transport {
   private readonly receiver: Receiver;
   private readonly peers = new Map<NodeId, PeerConnection>();
   private readonly warnLimit: RateLimit;
+  private readonly unknownPeerReports = new Map<NodeId, RateLimit>();
   private lifecycle: Lifecycle = 'new';
   private server: grpc.Server | undefined;
   private boundPort: number | undefined;
@@ -70,6 +72,10 @@ export class GrpcTransport implements Transport {
       server.forceShutdown();
       return;
     }
+    const l = this.o.limits;
+    if (!raiseReceiveWindows(server, l.streamWindowBytes, l.connectionWindowBytes)) {
+      this.o.logger?.warn('raft transport: could not raise the HTTP/2 receive windows (grpc-js changed?); throughput over long links will suffer');
+    }
     this.server = server;
     this.lifecycle = 'started';
     this.o.logger?.info(`raft transport: member ${this.o.id} listening on ${this.address}`);
@@ -90,6 +96,7 @@ export class GrpcTransport implements Transport {
         }
       } else if (peer === undefined) {
         this.warn(`raft transport: dropped a message to member ${m.to}: unknown peer (addPeer first)`);
+        this.reportUnknown(m.to);
       } else {
         const size = estimateSize(m);
         if (size > this.o.limits.maxMessageBytes - 1024) {
@@ -105,6 +112,7 @@ export class GrpcTransport implements Transport {
     if (this.lifecycle === 'closed') return;
     if (!Number.isSafeInteger(id) || id <= 0 || id === this.o.id) throw new RangeError(`grpc transport: bad peer id ${id}`);
     if (parseHostPort(address) === undefined) throw new RangeError(`grpc transport: peer ${id} address must be host:port, got "${address}"`);
+    this.unknownPeerReports.delete(id);
     const old = this.peers.get(id);
     if (old?.address === address) return;
     old?.close();
@@ -152,6 +160,15 @@ export class GrpcTransport implements Transport {
     this.server = undefined;
   }
 
+  private reportUnknown(id: NodeId): void {
+    let limit = this.unknownPeerReports.get(id);
+    if (limit === undefined) {
+      limit = new RateLimit(this.o.limits.unreachableReportIntervalMs, this.o.now);
+      this.unknownPeerReports.set(id, limit);
+    }
+    if (limit.allow()) queueMicrotask(() => this.lifecycle !== 'closed' && !this.peers.has(id) && this.unreachableHandler?.(id));
+  }
+
   private deliver(m: Message): void {
     if (this.lifecycle === 'started') this.messageHandler?.(m);
   }
@@ -189,9 +206,12 @@ export class GrpcTransport implements Transport {
           done = true;
           callback(null, {});
         });
-        call.on('error', () => {
+        // The sender went away: its status is of no interest, and nothing is half-delivered.
+        const gone = (): void => {
           done = true;
-        });
+        };
+        call.on('cancelled', gone);
+        call.on('error', gone);
       },
       sendSnapshot: (call: grpc.ServerReadableStream<SnapshotChunk, SnapshotAck>, callback: grpc.sendUnaryData<SnapshotAck>) => {
         let done = false;
@@ -225,11 +245,13 @@ export class GrpcTransport implements Transport {
           this.deliver(whole.value);
           callback(null, {});
         });
-        call.on('error', () => {
-          // The sender went away mid-transfer: nothing reaches Raft.
+        // The sender went away mid-transfer: nothing reaches Raft.
+        const gone = (): void => {
           done = true;
           assembly = undefined;
-        });
+        };
+        call.on('cancelled', gone);
+        call.on('error', gone);
       },
     };
   }

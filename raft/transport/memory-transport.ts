@@ -123,6 +123,7 @@ export class MemoryTransport implements Transport {
   }
 
   addPeer(id: NodeId, address: string): void {
+    if (!Number.isSafeInteger(id) || id <= 0 || id === this.id) throw new RangeError(`memory transport: bad peer id ${id}`);
     this.peers.set(id, address);
   }
 

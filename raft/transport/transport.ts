@@ -20,7 +20,11 @@ export interface Transport {
   start(): Promise<void>;
   /** Queues messages for their `to` member. Local message types are dropped. */
   send(messages: Message[]): void;
-  /** Adds a peer, or moves it to a new address (e.g. "127.0.0.1:2380"). */
+  /**
+   * Adds a peer, or moves it to a new address (e.g. "127.0.0.1:2380"). Throws RangeError on an
+   * id that is not a positive integer or is this member's own (GrpcTransport also on an address
+   * that is not host:port): validate members before they reach the log.
+   */
   addPeer(id: NodeId, address: string): void;
   /** Forgets a peer; what was queued for it is dropped and nothing more is reported about it. */
   removePeer(id: NodeId): void;

@@ -1,4 +1,7 @@
 import t from 'tap';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type { Message, NodeId } from '../../raft/core/types.js';
 import { EMPTY, MessageType } from '../../raft/core/types.js';
@@ -90,19 +93,20 @@ t.test('grpc transport - messages between three members arrive intact and in ord
   t.ok(nodes.every((n) => n.unreachable.length === 0), 'nobody was reported unreachable');
 });
 
-t.test('grpc transport - a down peer: sends are dropped and reported, and flow again after it restarts', async (t) => {
+t.test('grpc transport - a peer goes down: sends are dropped and reported; after it restarts they flow again', async (t) => {
   const a = await node(1);
   const b = await node(2);
   const address = b.t.address;
-  await b.t.close();
   t.teardown(() => a.t.close());
   a.t.addPeer(2, address);
+  a.t.send([heartbeat(1, 2, 1)]);
+  t.ok(await waitFor(() => b.received.length === 1), 'flowing while up');
 
-  t.doesNotThrow(() => a.t.send([heartbeat(1, 2, 1), heartbeat(1, 2, 2)]));
-  t.ok(await waitFor(() => a.unreachable.includes(2), 5000), 'onUnreachable fired for the down peer');
+  await b.t.close();
   t.doesNotThrow(() => {
     for (let i = 0; i < 50; i++) a.t.send([heartbeat(1, 2, 100 + i)]);
   });
+  t.ok(await waitFor(() => a.unreachable.includes(2), 5000), 'onUnreachable fired for the down peer');
   t.ok(a.log.lines.some((l) => l.includes('member 2')), 'the drop was logged');
 
   const b2 = await node(2, { listen: address });
@@ -117,6 +121,53 @@ t.test('grpc transport - a down peer: sends are dropped and reported, and flow a
   a.t.send([heartbeat(1, 2, 5000), heartbeat(1, 2, 5001)]);
   t.ok(await waitFor(() => b2.received.length >= before + 2), 'and keep flowing');
   t.same(b2.received.slice(-2).map((m) => m.commit), [5000, 5001]);
+});
+
+t.test('grpc transport - a peer that was never up is reported, and reached once it starts', async (t) => {
+  const a = await node(1);
+  const probe = await node(2);
+  const address = probe.t.address;
+  await probe.t.close();
+  t.teardown(() => a.t.close());
+  a.t.addPeer(2, address);
+  t.doesNotThrow(() => a.t.send([heartbeat(1, 2, 1), heartbeat(1, 2, 2)]));
+  t.ok(await waitFor(() => a.unreachable.includes(2), 5000), 'onUnreachable fired');
+  const b = await node(2, { listen: address });
+  t.teardown(() => b.t.close());
+  let seq = 10;
+  t.ok(await waitFor(() => (a.t.send([heartbeat(1, 2, seq++)]), b.received.length > 0), 10_000, 20), 'reached');
+});
+
+t.test('grpc transport - a frozen peer (SIGSTOP) is detected by keepalive within seconds', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/transport-peer.ts', import.meta.url)), '2', String(CLUSTER)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    }
+  });
+  const lines: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+  t.ok(await waitFor(() => lines.some((l) => l.startsWith('listening ')), 30_000), 'child listening');
+  const address = (lines.find((l) => l.startsWith('listening ')) ?? '').slice('listening '.length);
+
+  const a = await node(1);
+  t.teardown(() => a.t.close());
+  a.t.addPeer(2, address);
+  a.t.send([heartbeat(1, 2, 1)]);
+  t.ok(await waitFor(() => lines.includes('recv 1 1'), 10_000), 'child received');
+
+  child.kill('SIGSTOP');
+  const stoppedAt = Date.now();
+  let seq = 2;
+  const detected = await waitFor(() => (a.t.send([heartbeat(1, 2, seq++)]), a.unreachable.includes(2)), 15_000, 100);
+  const ms = Date.now() - stoppedAt;
+  t.ok(detected, 'reported unreachable while frozen');
+  t.comment(`frozen peer reported after ${ms} ms (keepalive ${2000} + ${1000} ms)`);
+  child.kill('SIGCONT');
+  child.stdin!.end();
 });
 
 t.test('grpc transport - a 20 MiB snapshot arrives whole while heartbeats overtake it', async (t) => {
@@ -256,8 +307,9 @@ t.test('grpc transport - send never throws on what it cannot send', async (t) =>
       snapMessage(1, 9, new Uint8Array(1)), // snapshot to an unknown peer
     ]),
   );
-  t.ok(await waitFor(() => a.snapStatus.length === 1));
+  t.ok(await waitFor(() => a.snapStatus.length === 1 && a.unreachable.length === 1));
   t.same(a.snapStatus, [[9, false]]);
+  t.same(a.unreachable, [9], 'the unknown peer is reported');
   await a.t.close();
   t.doesNotThrow(() => a.t.send([heartbeat(1, 2, 1)]), 'nor after close');
 });
