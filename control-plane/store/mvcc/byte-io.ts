@@ -47,9 +47,17 @@ export class ByteWriter {
   }
 
   raw(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.reserve(n);
+    if (n < 64) {
+      // A loop beats TypedArray#set's call overhead for short keys and values.
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    } else {
+      this.buf.set(b, this.pos);
+    }
+    this.pos += n;
   }
 
   u32(v: number): void {

@@ -9,20 +9,20 @@ export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
 /** range_end "\0": every key >= key. */
 const ZERO_BYTE_END = '\u0000';
 
-/** The binary string of a key: one char (code unit 0..255) per byte. */
+/** The binary string of a key: one char (code unit 0..255) per byte. (String.fromCharCode over
+ * the whole array builds a flat string; appending char by char builds a slow rope.) */
 export function keyString(bytes: Uint8Array): string {
   const n = bytes.length;
-  if (n <= 64) {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
+  if (n <= CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  const parts: string[] = [];
+  for (let i = 0; i < n; i += CHUNK) {
+    parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + CHUNK)) as unknown as number[]));
   }
-  let s = '';
-  for (let i = 0; i < n; i += 8192) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(n, i + 8192)) as unknown as number[]);
-  }
-  return s;
+  return parts.join('');
 }
+
+/** Bytes per String.fromCharCode call, well below engines' argument count limits. */
+const CHUNK = 8192;
 
 /** Inverse of keyString. */
 export function keyBytes(s: string): Uint8Array {
