@@ -1,9 +1,10 @@
 // The kept revisions of one key, oldest first.
 //
-// Invariants: modRevision strictly increases along `revs` (a key changes at most once per
-// revision: txn validation forbids writing a key twice); a tombstone (createRevision 0) is never
-// first unless it is the revision compaction stopped at; subs[i] is revs[i]'s sub-revision,
-// its position among the changes of that revision.
+// Invariants: (modRevision, sub) strictly increases along `revs`. A key changes at most once per
+// revision with one exception etcd allows too: a txn whose nested txns put a key and then
+// delete it (etcd's duplicate-key check does not compare a nested txn's deletes with an earlier
+// sibling's puts), which leaves a put and a tombstone with the same modRevision. subs[i] is
+// revs[i]'s sub-revision, its position among the changes of that revision.
 
 import type { KeyValue } from './types.js';
 
@@ -70,7 +71,12 @@ export function compactHistory(h: KeyHistory, compactRev: number): number {
   const i = indexAt(h, compactRev);
   if (i < 0) return 0;
   const kv = h.revs[i]!;
-  const drop = isTombstone(kv) && kv.modRevision < compactRev ? i + 1 : i;
+  let drop = i + 1;
+  if (!isTombstone(kv) || kv.modRevision === compactRev) {
+    // Keep revision i and any earlier change of the same revision (its events stay whole).
+    drop = i;
+    while (drop > 0 && h.revs[drop - 1]!.modRevision === kv.modRevision) drop--;
+  }
   if (drop === 0) return 0;
   let freed = 0;
   for (let j = 0; j < drop; j++) freed += REVISION_OVERHEAD_BYTES + h.revs[j]!.value.length;

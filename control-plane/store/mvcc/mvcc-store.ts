@@ -430,7 +430,11 @@ export class MvccStore {
       for (let i = 0; i < count; i++) {
         const { kv, sub } = readRevision(r, key);
         const last = h.revs[h.revs.length - 1];
-        if (kv.modRevision > rev || (last !== undefined && kv.modRevision <= last.modRevision)) {
+        const lastSub = h.subs[h.subs.length - 1] ?? -1;
+        if (
+          kv.modRevision > rev ||
+          (last !== undefined && (kv.modRevision < last.modRevision || (kv.modRevision === last.modRevision && sub <= lastSub)))
+        ) {
           throw new SnapshotCorruptError('key revisions out of order');
         }
         h.revs.push(kv);
@@ -619,7 +623,7 @@ export class MvccStore {
 
   private push(h: KeyHistory, kv: KeyValue, sub: number, ctx: WriteCtx): void {
     const last = h.revs[h.revs.length - 1];
-    if (last !== undefined && last.modRevision >= ctx.rev) throw new MvccBug('key written twice in one revision');
+    if (last !== undefined && last.modRevision > ctx.rev) throw new MvccBug('key history out of order');
     h.revs.push(kv);
     h.subs.push(sub);
   }
