@@ -13,9 +13,8 @@
 // - Keys and values are copied in; KeyValue and Event objects handed out are shared with the
 //   history and must not be mutated.
 
-import btreeModule from 'sorted-btree';
-import { ByteReader, ByteWriter } from './byte-io.js';
-import { compareBytes, EMPTY_BYTES, inRange, keyRange, keyString } from './bytes.js';
+import { ByteWriter } from './byte-io.js';
+import { EMPTY_BYTES, keyRange, keyString } from './bytes.js';
 import type { KeyRange } from './bytes.js';
 import { crc32c } from './crc32c.js';
 import {
@@ -29,27 +28,17 @@ import {
   LeaseTtlTooLargeError,
   MvccBug,
   ok,
-  SnapshotCorruptError,
 } from './errors.js';
 import type { EtcdError, Result } from './errors.js';
-import {
-  compactHistory,
-  isTombstone,
-  liveAt,
-  liveNow,
-  REVISION_OVERHEAD_BYTES,
-} from './key-history.js';
+import { EventLog } from './event-log.js';
+import { compactHistory, liveAt, liveNow, REVISION_OVERHEAD_BYTES } from './key-history.js';
 import type { KeyHistory } from './key-history.js';
+import { newKeyIndex, scanIndex } from './key-index.js';
+import type { KeyIndex } from './key-index.js';
+import { ABSENT, compareKeyValue, sortKeyValues } from './kv-order.js';
 import { LeaseTable, MAX_LEASE_TTL } from './lease-table.js';
-import { checkDeleteRange, checkPut, checkRange, checkTxn, DEFAULT_LIMITS } from './validate.js';
-import type { MvccLimits } from './validate.js';
-import {
-  CompareResult,
-  CompareTarget,
-  EventType,
-  SortOrder,
-  SortTarget,
-} from './types.js';
+import { decodeSnapshot, encodeSnapshot, writeRevision } from './snapshot-codec.js';
+import { CompareTarget, EventType, SortOrder, SortTarget } from './types.js';
 import type {
   Command,
   CommandResponse,
@@ -74,21 +63,11 @@ import type {
   TxnResponse,
   WriteResult,
 } from './types.js';
-
-const BTree = btreeModule.default;
-type KeyIndex = InstanceType<typeof BTree<string, KeyHistory>>;
-
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const newIndex = (): KeyIndex => new BTree<string, KeyHistory>(undefined, compareStrings);
-
-/** Returned from a sorted-btree range callback to stop the scan. */
-const BREAK = { break: true } as const;
+import { checkDeleteRange, checkPut, checkRange, checkTxn, DEFAULT_LIMITS } from './validate.js';
+import type { MvccLimits } from './validate.js';
 
 /** The revision an empty store is at. */
 export const INITIAL_REVISION = 1;
-
-const SNAPSHOT_MAGIC = new TextEncoder().encode('SHOALMVC');
-const SNAPSHOT_FORMAT = 1;
 
 export interface MvccConfig {
   /** Request limits; must be the same on every member (see validate.ts). */
@@ -103,12 +82,6 @@ export interface MvccStats {
   /** Rough memory used by keys, values and per-revision bookkeeping; for quotas and Status. */
   readonly approxBytes: number;
   readonly leases: number;
-}
-
-/** One write revision's events, for history reads. */
-interface Batch {
-  readonly revision: number;
-  events: Event[];
 }
 
 /** A write under way: its revision and the changes made so far (one event per change). */
@@ -133,12 +106,12 @@ export interface Applied {
 
 export class MvccStore {
   readonly limits: MvccLimits;
-  private index: KeyIndex = newIndex();
+  private index: KeyIndex = newKeyIndex();
   private rev = INITIAL_REVISION;
   private compactRev = 0;
   private leaseTable = new LeaseTable();
-  /** Write revisions >= compactRev, oldest first. */
-  private log: Batch[] = [];
+  /** Events of the write revisions >= compactRev. */
+  private log = new EventLog();
   private revisionCount = 0;
   private bytes = 0;
 
@@ -184,16 +157,8 @@ export class MvccStore {
   eventsFrom(start: number, key: Uint8Array, rangeEnd?: Uint8Array, limit = Infinity): HistoryResult {
     if (start <= 0) start = this.rev + 1;
     if (start < this.compactRev) return { type: 'compacted', compactRevision: this.compactRev };
-    const events: Event[] = [];
-    const log = this.log;
-    for (let i = this.firstBatchAtOrAfter(start); i < log.length; i++) {
-      const batch = log[i]!;
-      for (const ev of batch.events) if (inRange(ev.kv.key, key, rangeEnd)) events.push(ev);
-      if (events.length >= limit) {
-        return { type: 'events', events, nextRevision: batch.revision + 1, revision: this.rev };
-      }
-    }
-    return { type: 'events', events, nextRevision: Math.max(start, this.rev + 1), revision: this.rev };
+    const { events, next } = this.log.read(start, key, rangeEnd, limit);
+    return { type: 'events', events, nextRevision: next ?? Math.max(start, this.rev + 1), revision: this.rev };
   }
 
   /** HashKV: CRC-32C over every kept key revision <= revision (0 = current), in key then
@@ -268,12 +233,7 @@ export class MvccStore {
     });
     this.bytes -= freed;
     this.revisionCount -= removed;
-    const first = this.firstBatchAtOrAfter(revision);
-    this.log = this.log.slice(first);
-    const head = this.log[0];
-    if (head !== undefined && head.revision === revision) {
-      head.events = head.events.map((e) => (e.prevKv === undefined ? e : { type: e.type, kv: e.kv, prevKv: undefined }));
-    }
+    this.log.compact(revision);
     this.compactRev = revision;
     return ok({ revision: this.rev, compactRevision: revision });
   }
@@ -375,100 +335,24 @@ export class MvccStore {
    * CRC-32C. Deterministic: equal states give equal bytes.
    */
   snapshot(): Uint8Array {
-    const w = new ByteWriter(Math.max(1 << 16, Math.min(this.bytes, 1 << 28)));
-    w.raw(SNAPSHOT_MAGIC);
-    w.u8(SNAPSHOT_FORMAT);
-    w.uvarint(this.rev);
-    w.uvarint(this.compactRev);
-    w.uvarint(this.index.size);
-    this.index.forEach((h) => {
-      w.bytes(h.key);
-      w.uvarint(h.revs.length);
-      for (let i = 0; i < h.revs.length; i++) writeRevision(w, h, i);
-    });
-    const leases = this.leaseTable.list();
-    w.uvarint(leases.length);
-    for (const l of leases) {
-      w.svarint(l.id);
-      w.svarint(l.ttl);
-      w.svarint(l.remainingTtl);
-    }
-    w.u32(crc32c(w.view()));
-    return w.finish();
+    return encodeSnapshot(
+      { revision: this.rev, compactRevision: this.compactRev, index: this.index, leases: this.leaseTable.list() },
+      this.bytes,
+    );
   }
 
   /** Replaces the whole state with a snapshot's. Throws SnapshotCorruptError (keeping the
    * current state) if the bytes are damaged or break an invariant. */
   restore(bytes: Uint8Array): void {
-    if (bytes.length < SNAPSHOT_MAGIC.length + 5) throw new SnapshotCorruptError('too short');
-    const body = bytes.subarray(0, bytes.length - 4);
-    const stored = new ByteReader(bytes.subarray(bytes.length - 4)).u32();
-    if (crc32c(body) !== stored) throw new SnapshotCorruptError('checksum mismatch');
-    const r = new ByteReader(body);
-    if (compareBytes(r.raw(SNAPSHOT_MAGIC.length), SNAPSHOT_MAGIC) !== 0) throw new SnapshotCorruptError('not an mvcc snapshot');
-    const format = r.u8();
-    if (format !== SNAPSHOT_FORMAT) throw new SnapshotCorruptError(`unknown format ${format}`);
-    const rev = r.uvarint();
-    const compactRev = r.uvarint();
-    if (rev < INITIAL_REVISION || compactRev > rev) throw new SnapshotCorruptError(`bad revisions ${rev}/${compactRev}`);
-
-    const index = newIndex();
-    const leaseTable = new LeaseTable();
-    let revisionCount = 0;
-    let approxBytes = 0;
-    const keyCount = r.uvarint();
-    let prevKey: string | undefined;
-    const histories: KeyHistory[] = [];
-    for (let n = 0; n < keyCount; n++) {
-      const key = r.bytes();
-      const ks = keyString(key);
-      if (key.length === 0 || (prevKey !== undefined && ks <= prevKey)) throw new SnapshotCorruptError('keys out of order');
-      prevKey = ks;
-      const h: KeyHistory = { key, revs: [], subs: [] };
-      const count = r.uvarint();
-      if (count === 0) throw new SnapshotCorruptError('key without revisions');
-      for (let i = 0; i < count; i++) {
-        const { kv, sub } = readRevision(r, key);
-        const last = h.revs[h.revs.length - 1];
-        const lastSub = h.subs[h.subs.length - 1] ?? -1;
-        if (
-          kv.modRevision > rev ||
-          (last !== undefined && (kv.modRevision < last.modRevision || (kv.modRevision === last.modRevision && sub <= lastSub)))
-        ) {
-          throw new SnapshotCorruptError('key revisions out of order');
-        }
-        h.revs.push(kv);
-        h.subs.push(sub);
-        approxBytes += REVISION_OVERHEAD_BYTES + kv.value.length;
-      }
-      approxBytes += key.length;
-      revisionCount += count;
-      index.set(ks, h);
-      histories.push(h);
-    }
-    const leaseCount = r.uvarint();
-    for (let n = 0; n < leaseCount; n++) {
-      const id = r.svarint();
-      const ttl = r.svarint();
-      const remainingTtl = r.svarint();
-      if (id === 0 || leaseTable.has(id)) throw new SnapshotCorruptError(`bad lease ${id}`);
-      leaseTable.grant(id, ttl, remainingTtl);
-    }
-    if (r.remaining !== 0) throw new SnapshotCorruptError('trailing bytes');
-    for (const h of histories) {
-      const live = liveNow(h);
-      if (live === undefined || live.lease === 0) continue;
-      if (!leaseTable.has(live.lease)) throw new SnapshotCorruptError(`key attached to unknown lease ${live.lease}`);
-      leaseTable.attach(live.lease, keyString(h.key));
-    }
-
-    this.index = index;
-    this.leaseTable = leaseTable;
-    this.rev = rev;
-    this.compactRev = compactRev;
-    this.log = rebuildLog(histories, compactRev);
-    this.revisionCount = revisionCount;
-    this.bytes = approxBytes;
+    const d = decodeSnapshot(bytes, INITIAL_REVISION);
+    const log = EventLog.rebuild(d.histories, d.compactRevision);
+    this.index = d.index;
+    this.leaseTable = d.leaseTable;
+    this.rev = d.revision;
+    this.compactRev = d.compactRevision;
+    this.log = log;
+    this.revisionCount = d.revisionCount;
+    this.bytes = d.approxBytes;
   }
 
   // ---- Internals: checks against state
@@ -553,7 +437,7 @@ export class MvccStore {
   private end<R>(ctx: WriteCtx, response: R): WriteResult<R> {
     if (ctx.events.length > 0) {
       this.rev = ctx.rev;
-      this.log.push({ revision: ctx.rev, events: ctx.events });
+      this.log.append(ctx.rev, ctx.events);
     }
     return { response, revision: this.rev, events: ctx.events };
   }
@@ -707,163 +591,7 @@ export class MvccStore {
   }
 
   private scanHistories(range: KeyRange, visit: (k: string, h: KeyHistory) => boolean): void {
-    if (range.single) {
-      const h = this.index.get(range.start);
-      if (h !== undefined) visit(range.start, h);
-      return;
-    }
-    const high = range.end ?? this.index.maxKey();
-    if (high === undefined || high < range.start) return;
-    this.index.forRange(range.start, high, range.end === undefined, (k, h) => (visit(k, h) ? undefined : BREAK));
+    scanIndex(this.index, range, visit);
   }
-
-  /** Index of the first batch with revision >= rev. */
-  private firstBatchAtOrAfter(rev: number): number {
-    const log = this.log;
-    let lo = 0;
-    let hi = log.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (log[mid]!.revision < rev) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
-
-const ABSENT: KeyValue = { key: EMPTY_BYTES, createRevision: 0, modRevision: 0, version: 0, value: EMPTY_BYTES, lease: 0 };
-
-function compareNumbers(a: number, b: number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareKeyValue(c: Compare, kv: KeyValue): boolean {
-  let result: number;
-  switch (c.target) {
-    case CompareTarget.VALUE:
-      result = compareBytes(kv.value, c.value ?? EMPTY_BYTES);
-      break;
-    case CompareTarget.CREATE:
-      result = compareNumbers(kv.createRevision, c.createRevision ?? 0);
-      break;
-    case CompareTarget.MOD:
-      result = compareNumbers(kv.modRevision, c.modRevision ?? 0);
-      break;
-    case CompareTarget.VERSION:
-      result = compareNumbers(kv.version, c.version ?? 0);
-      break;
-    case CompareTarget.LEASE:
-      result = compareNumbers(kv.lease, c.lease ?? 0);
-      break;
-    default:
-      return assertNever(c.target);
-  }
-  switch (c.result) {
-    case CompareResult.EQUAL:
-      return result === 0;
-    case CompareResult.NOT_EQUAL:
-      return result !== 0;
-    case CompareResult.GREATER:
-      return result > 0;
-    case CompareResult.LESS:
-      return result < 0;
-    default:
-      return assertNever(c.result);
-  }
-}
-
-/** Stable sort (ties stay in key order, which keeps results deterministic). */
-function sortKeyValues(kvs: KeyValue[], target: SortTarget, order: SortOrder): void {
-  let cmp: (a: KeyValue, b: KeyValue) => number;
-  switch (target) {
-    case SortTarget.KEY:
-      cmp = (a, b) => compareBytes(a.key, b.key);
-      break;
-    case SortTarget.VERSION:
-      cmp = (a, b) => a.version - b.version;
-      break;
-    case SortTarget.CREATE:
-      cmp = (a, b) => a.createRevision - b.createRevision;
-      break;
-    case SortTarget.MOD:
-      cmp = (a, b) => a.modRevision - b.modRevision;
-      break;
-    case SortTarget.VALUE:
-      cmp = (a, b) => compareBytes(a.value, b.value);
-      break;
-    default:
-      assertNever(target);
-  }
-  if (order === SortOrder.ASCEND) {
-    if (target !== SortTarget.KEY) kvs.sort(cmp);
-  } else {
-    kvs.sort((a, b) => cmp(b, a));
-  }
-}
-
-/** One revision of a key in the snapshot and hash encoding. */
-function writeRevision(w: ByteWriter, h: KeyHistory, i: number): void {
-  const kv = h.revs[i]!;
-  w.uvarint(kv.modRevision);
-  w.uvarint(h.subs[i]!);
-  if (isTombstone(kv)) {
-    w.u8(1);
-    return;
-  }
-  w.u8(0);
-  w.uvarint(kv.createRevision);
-  w.uvarint(kv.version);
-  w.svarint(kv.lease);
-  w.bytes(kv.value);
-}
-
-function readRevision(r: ByteReader, key: Uint8Array): { kv: KeyValue; sub: number } {
-  const modRevision = r.uvarint();
-  const sub = r.uvarint();
-  const flag = r.u8();
-  if (flag === 1) {
-    return { kv: { key, createRevision: 0, modRevision, version: 0, value: EMPTY_BYTES, lease: 0 }, sub };
-  }
-  if (flag !== 0) throw new SnapshotCorruptError(`bad revision flag ${flag}`);
-  const createRevision = r.uvarint();
-  const version = r.uvarint();
-  const lease = r.svarint();
-  const value = r.bytes();
-  if (createRevision === 0 || createRevision > modRevision || version === 0) {
-    throw new SnapshotCorruptError('bad key revision');
-  }
-  return { kv: { key, createRevision, modRevision, version, value, lease }, sub };
-}
-
-/** The event log of revisions >= compactRev, rebuilt from key histories exactly as writes built
- * it: prevKv is the key's previous kept revision if not a tombstone; none at compactRev. */
-function rebuildLog(histories: readonly KeyHistory[], compactRev: number): Batch[] {
-  const changes: { rev: number; sub: number; event: Event }[] = [];
-  for (const h of histories) {
-    for (let i = 0; i < h.revs.length; i++) {
-      const kv = h.revs[i]!;
-      if (kv.modRevision < compactRev) continue;
-      const prev = i > 0 && kv.modRevision !== compactRev ? h.revs[i - 1]! : undefined;
-      const event: Event = {
-        type: isTombstone(kv) ? EventType.DELETE : EventType.PUT,
-        kv,
-        prevKv: prev === undefined || isTombstone(prev) ? undefined : prev,
-      };
-      changes.push({ rev: kv.modRevision, sub: h.subs[i]!, event });
-    }
-  }
-  changes.sort((a, b) => a.rev - b.rev || a.sub - b.sub);
-  const log: Batch[] = [];
-  for (const c of changes) {
-    const last = log[log.length - 1];
-    if (last !== undefined && last.revision === c.rev) {
-      if (last.events.length !== c.sub) throw new SnapshotCorruptError(`sub-revisions of ${c.rev} out of sequence`);
-      last.events.push(c.event);
-    } else {
-      if (c.sub !== 0) throw new SnapshotCorruptError(`sub-revisions of ${c.rev} out of sequence`);
-      log.push({ revision: c.rev, events: [c.event] });
-    }
-  }
-  return log;
 }
 
