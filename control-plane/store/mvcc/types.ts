@@ -206,6 +206,7 @@ export interface HashResult {
   /** CRC-32C of every key revision kept with revision <= `revision`. */
   readonly hash: number;
   readonly revision: number;
+  /** -1 if never compacted (as etcd's HashKV answers). */
   readonly compactRevision: number;
 }
 
