@@ -341,25 +341,29 @@ t.test('etcd side by side - the MVCC core answers like etcd 3.4 through our prot
   await range('revoke deleted the keys in one revision', ALL);
 
   // Watch from a past revision: the same events with the same prev_kv.
-  const from = 5;
-  const events = await new Promise<unknown[]>((resolve, reject) => {
-    const stream = watch.Watch();
-    const got: unknown[] = [];
-    const want = store.eventsFrom(from, ALL.key, ALL.rangeEnd);
-    const total = want.type === 'events' ? want.events.length : 0;
-    stream.on('data', (res: { events: { type: number; kv: WireKv; prevKv: WireKv | null }[] }) => {
-      for (const e of res.events) got.push({ type: e.type, kv: wireKv(e.kv), prevKv: wireKv(e.prevKv) });
-      if (got.length >= total) {
+  const watchFrom = (from: number): Promise<unknown[]> =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const want = store.eventsFrom(from, ALL.key, ALL.rangeEnd);
+      const total = want.type === 'events' ? want.events.length : 0;
+      const stream = watch.Watch();
+      const got: unknown[] = [];
+      const done = (): void => {
         stream.end();
         stream.cancel();
         resolve(got);
-      }
+      };
+      stream.on('data', (res: { created: boolean; events: { type: number; kv: WireKv; prevKv: WireKv | null }[] }) => {
+        for (const e of res.events) got.push({ type: e.type, kv: wireKv(e.kv), prevKv: wireKv(e.prevKv) });
+        if (got.length >= total && (total > 0 || res.created)) done();
+      });
+      stream.on('error', (err: grpc.ServiceError) => (err.code === grpc.status.CANCELLED ? undefined : reject(err)));
+      stream.write({ createRequest: { key: Buffer.from(ALL.key), rangeEnd: Buffer.from(ALL.rangeEnd), startRevision: from, prevKv: true } });
     });
-    stream.on('error', (err: grpc.ServiceError) => (err.code === grpc.status.CANCELLED ? undefined : reject(err)));
-    stream.write({ createRequest: { key: Buffer.from(ALL.key), rangeEnd: Buffer.from(ALL.rangeEnd), startRevision: from, prevKv: true } });
-  });
-  const history = store.eventsFrom(from, ALL.key, ALL.rangeEnd);
-  t.same(events, history.type === 'events' ? history.events.map((e) => ({ type: e.type, kv: coreKv(e.kv), prevKv: coreKv(e.prevKv) })) : null, 'watch history');
+  const coreEvents = (from: number): unknown[] | null => {
+    const h = store.eventsFrom(from, ALL.key, ALL.rangeEnd);
+    return h.type === 'events' ? h.events.map((e) => ({ type: e.type, kv: coreKv(e.kv), prevKv: coreKv(e.prevKv) })) : null;
+  };
+  t.same(await watchFrom(5), coreEvents(5), 'watch history');
 
   // Compaction, then its errors and the watch's compacted answer.
   const compactTo = 8;
@@ -458,5 +462,7 @@ t.test('etcd side by side - the MVCC core answers like etcd 3.4 through our prot
     agreed++;
   }
   t.equal(agreed, steps, `etcd and the core agreed on ${agreed} random commands and reads (revision ${store.revision})`);
+  const watchStart = store.compactRevision + 1;
+  t.same(await watchFrom(watchStart), coreEvents(watchStart), `watch history of the random phase from revision ${watchStart}`);
   t.equal(store.revision, Number((((await call(kv, 'Range', wireRange({ key: k('a') }))) as { res: { header: { revision: string } } }).res.header.revision)), 'same revision');
 });

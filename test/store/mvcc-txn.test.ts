@@ -289,7 +289,10 @@ t.test('mvcc txn - sibling nested txns may put then delete a key in one revision
   // puts, so this passes validation there too; the key ends deleted, with both events.
   const s = sample();
   const r = unwrap(s.txn({ success: [txn({ success: [put('k', 'tmp')] }), txn({ success: [del('k')] })] }));
-  t.same(r.events.map(eventText), ['PUT k=tmp@5/5/v1 prev -', 'DELETE k deleted@5 prev k=tmp@5/5/v1']);
+  t.same(r.events.map(eventText), ['PUT k=tmp@5/5/v1 prev -', 'DELETE k deleted@5 prev -'], "events' prev_kv is the value before the txn, as etcd's watch gives it");
+  const d = r.response.responses[1];
+  const dr = d?.type === 'txn' ? d.txn.responses[0] : undefined;
+  t.same(dr?.type === 'deleteRange' ? dr.deleteRange.deleted : null, 1, 'the delete saw the put before it');
   t.same(unwrap(s.range({ key: b('k') })).kvs, []);
   t.equal(s.revision, 5);
   unwrap(s.compact(5));
@@ -307,7 +310,11 @@ t.test('mvcc txn - sibling nested txns may put then delete a key in one revision
 t.test('mvcc txn - a "\\0" delete and a put of the same key apply in order (as etcd allows)', async (t) => {
   const s = sample();
   const r = unwrap(s.txn({ success: [del('k', new Uint8Array([0])), put('k2', 'new')] }));
-  t.same(r.events.map(eventText), ['DELETE k1 deleted@5 prev k1=v1@2/2/v1 lease 5', 'DELETE k2 deleted@5 prev k2=v2b@3/4/v2', 'PUT k2=new@5/5/v1 prev -']);
+  t.same(r.events.map(eventText), [
+    'DELETE k1 deleted@5 prev k1=v1@2/2/v1 lease 5',
+    'DELETE k2 deleted@5 prev k2=v2b@3/4/v2',
+    'PUT k2=new@5/5/v1 prev k2=v2b@3/4/v2',
+  ]);
   t.equal(kvText(unwrap(s.range({ key: b('k2') })).kvs[0]), 'k2=new@5/5/v1', 'the key was re-created: version 1');
   const restored = new MvccStore();
   restored.restore(s.snapshot());

@@ -495,7 +495,7 @@ export class MvccStore {
     this.bytes += REVISION_OVERHEAD_BYTES + value.length;
     if (live !== undefined && live.lease !== 0) this.leaseTable.detach(live.lease, ks);
     if (lease !== 0) this.leaseTable.attach(lease, ks);
-    ctx.events.push({ type: EventType.PUT, kv, prevKv: live });
+    ctx.events.push({ type: EventType.PUT, kv, prevKv: eventPrevKv(h, ctx.rev, live) });
     return { revision: ctx.rev, prevKv: req.prevKv === true ? live : undefined };
   }
 
@@ -516,11 +516,12 @@ export class MvccStore {
 
   private deleteKey(ctx: WriteCtx, k: string, h: KeyHistory, live: KeyValue): void {
     const tomb: KeyValue = { key: h.key, createRevision: 0, modRevision: ctx.rev, version: 0, value: EMPTY_BYTES, lease: 0 };
+    const prevKv = eventPrevKv(h, ctx.rev, live);
     this.push(h, tomb, ctx.events.length, ctx);
     this.revisionCount++;
     this.bytes += REVISION_OVERHEAD_BYTES;
     if (live.lease !== 0) this.leaseTable.detach(live.lease, k);
-    ctx.events.push({ type: EventType.DELETE, kv: tomb, prevKv: live });
+    ctx.events.push({ type: EventType.DELETE, kv: tomb, prevKv });
   }
 
   private push(h: KeyHistory, kv: KeyValue, sub: number, ctx: WriteCtx): void {
@@ -613,3 +614,13 @@ export class MvccStore {
   }
 }
 
+/**
+ * An event's prev_kv, as etcd's watch gives it: the key's value at the revision before the
+ * event's (so a change after another change of the same key in one txn gets the value from
+ * before the txn, not the intermediate one). `live` is the key's newest value before this change;
+ * called before the change is recorded.
+ */
+function eventPrevKv(h: KeyHistory, rev: number, live: KeyValue | undefined): KeyValue | undefined {
+  const last = h.revs[h.revs.length - 1];
+  return last === undefined || last.modRevision < rev ? live : liveAt(h, rev - 1);
+}

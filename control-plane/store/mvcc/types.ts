@@ -30,8 +30,10 @@ export interface Event {
   readonly type: EventType;
   /** PUT: the new key-value. DELETE: key and modRevision (the delete's revision) only. */
   readonly kv: KeyValue;
-  /** The key-value just before this change; undefined if the key did not exist then or that
-   * revision is compacted. Watch layers drop it for watchers that did not ask for prev_kv. */
+  /** The key's value at the revision before this one, as etcd's watch gives it; undefined if
+   * the key did not exist then or that revision is compacted. Watch layers drop it for watchers
+   * that did not ask for prev_kv. (Write responses' prev_kv instead see earlier ops of the same
+   * txn, as in etcd.) */
   readonly prevKv: KeyValue | undefined;
 }
 
