@@ -132,7 +132,6 @@ const wireTxn = (r: TxnRequest): object => ({
 
 // ---- Response normalizers (the same JSON from both sides).
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 function wireAnswer(kind: string, r: any): Answer {
   switch (kind) {
     case 'range':
@@ -219,7 +218,6 @@ t.test('etcd side by side - the MVCC core answers like etcd 3.4 through our prot
     defaults: true,
     oneofs: true,
   });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pkg = (grpc.loadPackageDefinition(def) as any).etcdserverpb;
   const target = `127.0.0.1:${clientPort}`;
   const creds = grpc.credentials.createInsecure();
