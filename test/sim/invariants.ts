@@ -6,8 +6,8 @@
 // - log-matching: an entry (index, term) has one content and one predecessor term, in every
 //   log where it was ever persisted; so two logs holding (i, t) agree on everything before i.
 // - leader-append-only: a leader only appends to its log (checked by the cluster at persist).
-// - leader-completeness: a new leader's log holds every entry applied anywhere before it won
-//   (checked down to its first uncompacted index).
+// - leader-completeness: a new leader of term T holds every entry committed in a term < T that
+//   was applied anywhere before it won (down to its first uncompacted index).
 // - state-machine-safety: no two members apply different entries at one index, and state
 //   digests agree at every index (also across InstallSnapshot).
 // - exactly-once: every applied command was proposed and sits at one index only.
