@@ -74,7 +74,9 @@ export const PROFILES: readonly Profile[] = [
   // (a) drop / duplicate / delay / reorder / partition / crash, with proposals
   profile('basic', 200, {}),
   // (b) membership changes (add learner -> promote, remove) under the same faults
-  profile('membership', 200, { confChange: 0.12, snapshot: 0.01 }),
+  profile('membership', 200, { confChange: 0.12, snapshot: 0.01 }, { raft: { preVote: true } }),
+  // the same without pre-vote (liveness is known to fail on some seeds, see sim.test.ts)
+  profile('membership-no-prevote', 200, { confChange: 0.12, snapshot: 0.01 }, { raft: { preVote: false } }),
   // (c) frequent snapshots with few entries kept, so followers need InstallSnapshot
   profile('snapshot', 200, { snapshot: 0.3, propose: 0.7 }, { keepEntriesMax: 3 }),
   // (d) leadership transfer under faults
