@@ -198,8 +198,11 @@ export class Raft {
         // and steps down; without it the stale leader could never hear of the new term when
         // pre-vote/check-quorum keep us from sending it a vote request.
         this.send(emptyMessage(MessageType.AppResp, this.id, m.from, this.term));
-      } else if (m.type === MessageType.PreVote) {
-        const r = emptyMessage(MessageType.PreVoteResp, this.id, m.from, this.term);
+      } else if (m.type === MessageType.PreVote || m.type === MessageType.Vote) {
+        // Figure 2: a stale candidate gets our term back so it can catch up. Without this a
+        // member whose old configuration names only removed peers can campaign at ever higher
+        // terms while silently dropping the lower-term requests of the up-to-date candidate.
+        const r = emptyMessage(m.type === MessageType.PreVote ? MessageType.PreVoteResp : MessageType.VoteResp, this.id, m.from, this.term);
         r.reject = true;
         this.send(r);
       }
