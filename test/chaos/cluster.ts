@@ -39,6 +39,7 @@ export const ClusterErrorCode = {
   StartTimeout: 'start-timeout',
   ExitedEarly: 'exited-early',
   ExitTimeout: 'exit-timeout',
+  SignalTimeout: 'signal-timeout',
   NotRunning: 'not-running',
   Stopped: 'stopped',
 } as const;

@@ -130,6 +130,7 @@ export class EtcdCluster implements Cluster {
     if (m.state !== 'running') throw new ClusterError(ClusterErrorCode.NotRunning, name, `${name} is ${m.state}, cannot pause`);
     m.proc?.kill('SIGSTOP');
     m.state = 'paused';
+    await this.#awaitStopped(m, true);
   }
 
   async resume(name: string): Promise<void> {
@@ -137,6 +138,25 @@ export class EtcdCluster implements Cluster {
     if (m.state !== 'paused') return;
     m.proc?.kill('SIGCONT');
     m.state = 'running';
+    await this.#awaitStopped(m, false);
+  }
+
+  /** Signals are delivered asynchronously: wait (bounded) until /proc shows the process (not) stopped. */
+  async #awaitStopped(m: Member, stopped: boolean): Promise<void> {
+    const pid = m.proc?.pid;
+    if (pid === undefined) return;
+    const deadline = Date.now() + this.#processTimeoutMs;
+    for (;;) {
+      let state: string;
+      try {
+        state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').charAt(0);
+      } catch {
+        return; // gone, or no /proc
+      }
+      if ((state === 'T') === stopped) return;
+      if (Date.now() > deadline) throw new ClusterError(ClusterErrorCode.SignalTimeout, m.name, `${m.name} not ${stopped ? 'stopped' : 'continued'} within ${this.#processTimeoutMs} ms`);
+      await sleep(5);
+    }
   }
 
   async restart(name: string): Promise<void> {

@@ -20,7 +20,7 @@ export interface ResumingWatcherOptions {
   readonly endpoints: readonly string[];
   /** Watches [key, rangeEnd). */
   readonly key: string;
-  readonly rangeEnd: string;
+  readonly rangeEnd: Buffer;
   /** The first revision wanted. */
   readonly startRevision: number;
   /** Wait before reopening a broken stream; default 50 ms. */
@@ -147,7 +147,7 @@ export class ResumingWatcher {
     stream.write({
       create_request: {
         key: Buffer.from(this.#o.key),
-        range_end: Buffer.from(this.#o.rangeEnd),
+        range_end: this.#o.rangeEnd,
         start_revision: String(from),
       },
     });

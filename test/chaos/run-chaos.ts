@@ -55,16 +55,16 @@ export interface ChaosReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The smallest key greater than every key with this prefix. */
-export function prefixEnd(prefix: string): string {
+/** etcd's range_end for "every key with this prefix": the prefix's bytes with the last one below 0xff incremented. */
+export function prefixEnd(prefix: string): Buffer {
   const b = Buffer.from(prefix);
   for (let i = b.length - 1; i >= 0; i--) {
     if ((b[i] as number) < 0xff) {
       b[i] = (b[i] as number) + 1;
-      return b.subarray(0, i + 1).toString('latin1');
+      return b.subarray(0, i + 1);
     }
   }
-  return '\0';
+  return Buffer.from([0]); // every key
 }
 
 /** Calls f until it succeeds, each try with its own deadline, for at most `totalMs`. */
@@ -98,7 +98,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const watchers: ResumingWatcher[] = [];
   try {
     const revisionNow = async (): Promise<number> =>
-      Number((await untilOk('revision', settle, (deadline) => admin.kv.range({ key: Buffer.from(prefix), range_end: Buffer.from(end), count_only: true }, { deadline }), log)).header.revision);
+      Number((await untilOk('revision', settle, (deadline) => admin.kv.range({ key: Buffer.from(prefix), range_end: end, count_only: true }, { deadline }), log)).header.revision);
     const startRevision = await revisionNow();
 
     const watcher = new ResumingWatcher({ endpoints, key: prefix, rangeEnd: end, startRevision: startRevision + 1, log });
