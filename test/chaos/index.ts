@@ -3,6 +3,7 @@
 export type { Cluster, MemberInfo, MemberState } from './cluster.js';
 export { ClusterError, ClusterErrorCode } from './cluster.js';
 export { EtcdCluster } from './etcd-cluster.js';
+export { MemoryCluster } from './memory-cluster.js';
 export type { EtcdClusterOptions } from './etcd-cluster.js';
 export { classifyWriteError, errorMessage } from './etcd-errors.js';
 export type { ClassifiedError, ErrorCertainty } from './etcd-errors.js';
