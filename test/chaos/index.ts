@@ -9,7 +9,7 @@ export { classifyWriteError, errorMessage } from './etcd-errors.js';
 export type { ClassifiedError, ErrorCertainty } from './etcd-errors.js';
 export { freePorts, waitForPort } from './free-port.js';
 export { Nemesis, describeNemesisAction } from './nemesis.js';
-export type { NemesisAction, NemesisActionKind, NemesisOptions } from './nemesis.js';
+export type { FaultKind, NemesisAction, NemesisActionKind, NemesisOptions } from './nemesis.js';
 export { pick, pickWeighted, seededRng } from './random.js';
 export type { Rng } from './random.js';
 export { ResumingWatcher } from './resuming-watcher.js';

@@ -3,7 +3,7 @@
 // members are down or paused at once (default 1: a majority stays up, so the cluster must keep
 // serving). Every action is bounded in time and logged with its offset from the start.
 import type { Cluster } from './cluster.js';
-import { pickWeighted, seededRng } from './random.js';
+import { seededRng } from './random.js';
 import type { Rng } from './random.js';
 
 export type NemesisActionKind = 'kill' | 'pause' | 'resume' | 'restart' | 'none';
@@ -28,12 +28,18 @@ export interface NemesisOptions {
   readonly pauseMs?: readonly [number, number];
   /** Members down or paused at once. Default 1. */
   readonly maxFaulty?: number;
-  /** Relative weights of the fault chosen when one may be added. */
-  readonly weights?: Readonly<Record<'killLeader' | 'killFollower' | 'pauseLeader' | 'pauseFollower', number>>;
+  /**
+   * How many of each fault go into a deck that is shuffled and drawn from, then refilled: every
+   * run of sum(weights) faults has exactly these counts (so a short run still sees every kind).
+   * Default killLeader 4, killFollower 1, pauseLeader 2, pauseFollower 1.
+   */
+  readonly weights?: Readonly<Record<FaultKind, number>>;
   readonly log?: (line: string) => void;
 }
 
-const DEFAULT_WEIGHTS = { killLeader: 4, killFollower: 1, pauseLeader: 2, pauseFollower: 1 } as const;
+export type FaultKind = 'killLeader' | 'killFollower' | 'pauseLeader' | 'pauseFollower';
+
+const DEFAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = { killLeader: 4, killFollower: 1, pauseLeader: 2, pauseFollower: 1 };
 
 export class Nemesis {
   readonly #o: NemesisOptions;
@@ -43,9 +49,12 @@ export class Nemesis {
   #stopping = false;
   #wake: (() => void) | null = null;
   #loop: Promise<void> | null = null;
+  #deck: FaultKind[] = [];
 
   constructor(o: NemesisOptions) {
     if ((o.maxFaulty ?? 1) < 0) throw new Error('nemesis: maxFaulty must be >= 0');
+    const w = Object.values(o.weights ?? DEFAULT_WEIGHTS);
+    if (!w.every((x) => Number.isInteger(x) && x >= 0) || !w.some((x) => x > 0)) throw new Error('nemesis: weights must be non-negative integers, not all 0');
     this.#o = o;
     this.#rng = seededRng(o.seed);
   }
@@ -110,7 +119,7 @@ export class Nemesis {
         this.#record('none', null, false, 0, null);
         continue;
       }
-      const choice = pickWeighted(this.#rng, weights);
+      const choice = this.#draw(weights);
       const leader = await cluster.leader();
       const up = cluster.members().filter((m) => m.state === 'running');
       const wantLeader = choice === 'killLeader' || choice === 'pauseLeader';
@@ -129,6 +138,17 @@ export class Nemesis {
         await this.#act('resume', target.name, false, () => cluster.resume(target.name));
       }
     }
+  }
+
+  #draw(weights: Readonly<Record<FaultKind, number>>): FaultKind {
+    if (this.#deck.length === 0) {
+      for (const [k, n] of Object.entries(weights) as [FaultKind, number][]) for (let i = 0; i < n; i++) this.#deck.push(k);
+      for (let i = this.#deck.length - 1; i > 0; i--) {
+        const j = Math.floor(this.#rng() * (i + 1));
+        [this.#deck[i], this.#deck[j]] = [this.#deck[j] as FaultKind, this.#deck[i] as FaultKind];
+      }
+    }
+    return this.#deck.pop() as FaultKind;
   }
 
   async #act(kind: NemesisActionKind, member: string, wasLeader: boolean, f: () => Promise<void>): Promise<void> {
