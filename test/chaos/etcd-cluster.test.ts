@@ -91,7 +91,7 @@ t.test('etcd cluster - start, kill the leader, pause, restart, stop leaves nothi
 });
 
 t.test('etcd cluster - a start that cannot succeed still leaves nothing behind', async (t) => {
-  const cluster = new EtcdCluster({ binary: '/bin/false', startTimeoutMs: 2000 });
+  const cluster = new EtcdCluster({ command: ['/bin/false'], startTimeoutMs: 2000 });
   await t.rejects(cluster.start(), ClusterError);
   await cluster.stop();
   t.same(

@@ -1,5 +1,7 @@
 // Real etcd members (Debian's etcd-server 3.4) as a Cluster: one process per member on
 // 127.0.0.1, ports chosen free, data and logs in a temporary directory, fsync on (etcd's default).
+// Any server taking etcd's member flags (--name, --data-dir, --listen-client-urls, ...
+// --initial-cluster-state) can be run the same way through `command` and `extraArgs`.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,8 +16,10 @@ import { freePorts, waitForPort } from './free-port.js';
 export interface EtcdClusterOptions {
   /** Members; default 3. */
   readonly size?: number;
-  /** Default /usr/bin/etcd. */
-  readonly binary?: string;
+  /** The program and its leading arguments; the member flags follow. Default ['/usr/bin/etcd']. */
+  readonly command?: readonly string[];
+  /** Appended after the member flags. Default: etcd's JSON logging to stderr (the member's log file). */
+  readonly extraArgs?: readonly string[];
   /** Where the temporary directory is made; default os.tmpdir(). */
   readonly baseDir?: string;
   /** Keep data and logs after stop() (for post-mortems); default false. */
@@ -45,7 +49,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class EtcdCluster implements Cluster {
   readonly #size: number;
-  readonly #binary: string;
+  readonly #command: readonly string[];
+  readonly #extraArgs: readonly string[];
   readonly #baseDir: string;
   readonly #keepDir: boolean;
   readonly #startTimeoutMs: number;
@@ -62,7 +67,9 @@ export class EtcdCluster implements Cluster {
   constructor(options: EtcdClusterOptions = {}) {
     this.#size = options.size ?? 3;
     if (!Number.isInteger(this.#size) || this.#size < 1 || this.#size > 7) throw new Error(`EtcdCluster: size must be 1..7, got ${this.#size}`);
-    this.#binary = options.binary ?? '/usr/bin/etcd';
+    this.#command = options.command ?? ['/usr/bin/etcd'];
+    if (this.#command.length === 0) throw new Error('EtcdCluster: empty command');
+    this.#extraArgs = options.extraArgs ?? ['--logger=zap', '--log-outputs=stderr'];
     this.#baseDir = options.baseDir ?? os.tmpdir();
     this.#keepDir = options.keepDir ?? false;
     this.#startTimeoutMs = options.startTimeoutMs ?? 20_000;
@@ -218,15 +225,14 @@ export class EtcdCluster implements Cluster {
       // Ignored once the data dir exists, so restarts rejoin with their WAL.
       '--initial-cluster-state=new',
       `--initial-cluster-token=${path.basename(this.#root as string)}`,
-      '--logger=zap',
-      '--log-outputs=stderr',
+      ...this.#extraArgs,
     ];
     // No ETCD_* variable from the environment may change the configuration.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCD')));
     const fd = fs.openSync(m.logFile, 'a');
     let proc: ChildProcess;
     try {
-      proc = spawn(this.#binary, args, { stdio: ['ignore', fd, fd], env });
+      proc = spawn(this.#command[0] as string, [...this.#command.slice(1), ...args], { stdio: ['ignore', fd, fd], env });
     } finally {
       fs.closeSync(fd);
     }

@@ -158,6 +158,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       observed: watcher.events,
       reference: reference.events,
       acknowledged: workload.changes,
+      notApplied: history.flatMap((op) =>
+        op.completion.type === 'fail' && (op.input.kind === 'write' || op.input.kind === 'cas') ? [{ key: op.key, value: op.input.value, opId: op.id }] : [],
+      ),
       fromRevision: startRevision + 1,
       toRevision: finalRevision,
       anomalies: watcher.anomalies,
@@ -176,6 +179,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       checkerMs,
       watch,
       watchResumes: watcher.resumes,
+      storedValues: new Set(reference.events.flatMap((e) => (e.value === null ? [] : [e.value]))),
       startRevision,
       finalRevision,
     });

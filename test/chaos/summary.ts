@@ -21,6 +21,8 @@ export interface SummaryInput {
   readonly checkerMs: number;
   readonly watch: WatchCheckResult;
   readonly watchResumes: number;
+  /** Every value the store ever held during the run (from the reference watch). */
+  readonly storedValues: ReadonlySet<string>;
   readonly startRevision: number;
   readonly finalRevision: number;
 }
@@ -53,6 +55,23 @@ export function summarize(s: SummaryInput): string {
       results = `absent ${fmt(absent)}`;
     }
     lines.push(`  ${kind.padEnd(7)}${pad(ops.length, 9)}${pad(ok.length, 9)}${pad(fail, 8)}${pad(info, 7)}   ${results}`);
+  }
+  const uncertain = workload.filter((o) => o.completion.type === 'info' && (o.input.kind === 'write' || o.input.kind === 'cas'));
+  const applied = uncertain.filter((o) => (o.input.kind === 'write' || o.input.kind === 'cas') && s.storedValues.has(o.input.value)).length;
+  lines.push(`  indeterminate writes and cas: ${fmt(applied)} of ${fmt(uncertain.length)} took effect (their value is in the store's history)`);
+  const acked = workload
+    .filter((o) => o.completion.type === 'ok' && o.input.kind !== 'read')
+    .map((o) => (o.completion.type === 'ok' ? o.completion.at : 0n))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const first = workload[0]?.invokedAt;
+  if (first !== undefined && acked.length > 1) {
+    let gap = 0n;
+    let at = 0n;
+    for (let i = 1; i < acked.length; i++) {
+      const d = (acked[i] as bigint) - (acked[i - 1] as bigint);
+      if (d > gap) [gap, at] = [d, (acked[i - 1] as bigint) - first];
+    }
+    lines.push(`  longest time without a write, cas or delete completing: ${fmt(Math.round(Number(gap) / 1e6))} ms (from +${(Number(at) / 1e9).toFixed(1)}s)`);
   }
   const causes = new Map<string, number>();
   for (const o of workload) {

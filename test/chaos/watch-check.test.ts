@@ -7,7 +7,7 @@ const del = (revision: number, key: string): WatchedEvent => ({ revision, type: 
 const ack = (e: WatchedEvent, opId = 0): AcknowledgedChange => ({ revision: e.revision, key: e.key, value: e.value, opId });
 
 const history = [put(2, '/k0', 'a'), put(3, '/k1', 'b'), del(4, '/k0'), put(5, '/k0', 'c')];
-const base = { reference: history, acknowledged: history.map((e) => ack(e)), fromRevision: 2, toRevision: 5, anomalies: [] };
+const base = { reference: history, acknowledged: history.map((e) => ack(e)), notApplied: [], fromRevision: 2, toRevision: 5, anomalies: [] };
 
 t.test('watch check - the whole history once, in order, passes', async (t) => {
   const r = checkWatch({ ...base, observed: history });
@@ -29,6 +29,8 @@ t.test('watch check - a gap, a duplicate, a reordering or a missing acknowledged
   t.match(wrongValue.problems.join('\n'), /acknowledged put \/k0=zzz@5 \(op #9\) seen 0 times; at that revision: put \/k0=c@5/);
   const lostFromStore = checkWatch({ ...base, observed: [a, b, d], reference: [a, b, d] });
   t.match(lostFromStore.problems.join('\n'), /reference: expected revision 4, got put \/k0=c@5/);
+  const refusedButApplied = checkWatch({ ...base, observed: history, notApplied: [{ key: '/k1', value: 'b', opId: 7 }] });
+  t.match(refusedButApplied.problems, ['op #7 was recorded as not applied, but its value is in the store: put /k1=b@3']);
   const anomalies = checkWatch({ ...base, observed: history, anomalies: ['event /k0@3 after revision 4'] });
   t.match(anomalies.problems, ['watcher: event /k0@3 after revision 4']);
 });

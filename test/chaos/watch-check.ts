@@ -6,7 +6,8 @@
 //   acknowledged, each with the revision etcd answered.
 // Every revision in [fromRevision, toRevision] must appear in the reference (only the workload
 // writes), the watcher's events must equal the reference's one for one, and every acknowledged
-// change must appear exactly once with its revision, key and value.
+// change must appear exactly once with its revision, key and value. And no value from a write
+// recorded as certainly not applied may appear anywhere: that would prove the error rule wrong.
 import type { AcknowledgedChange } from './workload.js';
 import type { WatchedEvent } from './resuming-watcher.js';
 
@@ -14,6 +15,8 @@ export interface WatchCheckInput {
   readonly observed: readonly WatchedEvent[];
   readonly reference: readonly WatchedEvent[];
   readonly acknowledged: readonly AcknowledgedChange[];
+  /** Writes and cas recorded as `fail` (certainly not applied). */
+  readonly notApplied: readonly { readonly key: string; readonly value: string; readonly opId: number }[];
   readonly fromRevision: number;
   readonly toRevision: number;
   /** Problems the watcher noticed while receiving. */
@@ -86,6 +89,13 @@ export function checkWatch(input: WatchCheckInput, maxProblems = 20): WatchCheck
           (es.length > 0 ? `; at that revision: ${es.map(show).join(', ')}` : ''),
       );
     }
+  }
+
+  const referenceValues = new Map<string, WatchedEvent>();
+  for (const e of input.reference) if (e.value !== null) referenceValues.set(`${e.key}\0${e.value}`, e);
+  for (const f of input.notApplied) {
+    const e = referenceValues.get(`${f.key}\0${f.value}`);
+    if (e !== undefined) all.push(`op #${f.opId} was recorded as not applied, but its value is in the store: ${show(e)}`);
   }
 
   const problems = all.length > maxProblems ? [...all.slice(0, maxProblems), `... and ${all.length - maxProblems} more`] : all;

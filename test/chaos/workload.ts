@@ -64,6 +64,18 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const endAt = performance.now() + o.durationMs;
   const running = (): boolean => performance.now() < endAt && !(o.signal?.aborted ?? false);
 
+  const pauseAfterRefusal = (): Promise<void> => new Promise((r) => setTimeout(r, refusedPause));
+  /** Records a failed write, cas or delete: `fail` only if it certainly was not applied. */
+  const failWrite = async (op: PendingOperation, e: unknown): Promise<void> => {
+    const c = classifyWriteError(e);
+    if (c.certainty === 'indeterminate') {
+      op.info(c.message);
+      return;
+    }
+    op.fail(c.message);
+    await pauseAfterRefusal();
+  };
+
   const client = async (id: number, rng: Rng): Promise<void> => {
     const etcd = new Etcd3({
       hosts: [...o.endpoints],
@@ -89,6 +101,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
               known.set(key, { value, modRevision: kv === undefined ? '0' : kv.mod_revision });
             } catch (e) {
               op.fail(errorMessage(e)); // a read has no effect
+              if (classifyWriteError(e).certainty === 'not-applied') await pauseAfterRefusal();
             }
             break;
           }
@@ -154,17 +167,6 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     } finally {
       etcd.close();
     }
-  };
-
-  /** Records a failed write, cas or delete: `fail` only if it certainly was not applied. */
-  const failWrite = async (op: PendingOperation, e: unknown): Promise<void> => {
-    const c = classifyWriteError(e);
-    if (c.certainty === 'indeterminate') {
-      op.info(c.message);
-      return;
-    }
-    op.fail(c.message);
-    await new Promise((r) => setTimeout(r, refusedPause));
   };
 
   await Promise.all(Array.from({ length: o.clients }, (_, i) => client(i, seededRng(o.seed * 7919 + i))));
