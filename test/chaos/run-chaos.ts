@@ -34,6 +34,8 @@ export interface ChaosOptions {
   readonly seed?: number;
   /** Default 1000 ms. */
   readonly requestTimeoutMs?: number;
+  /** Serializable instead of linearizable reads in the workload (a negative control). Default false. */
+  readonly serializableReads?: boolean;
   readonly nemesis?: Pick<NemesisOptions, 'intervalMs' | 'pauseMs' | 'maxFaulty' | 'weights'>;
   /** Bound on each wait after the run (leader, final reads, watchers catching up). Default 30 s. */
   readonly settleTimeoutMs?: number;
@@ -111,7 +113,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     nemesis.start();
     let workload: Awaited<ReturnType<typeof runWorkload>>;
     try {
-      workload = await runWorkload({ endpoints, clients, keys, durationMs: o.durationMs, seed, recorder, requestTimeoutMs, ...(o.signal === undefined ? {} : { signal: o.signal }) });
+      workload = await runWorkload({ endpoints, clients, keys, durationMs: o.durationMs, seed, recorder, requestTimeoutMs, serializableReads: o.serializableReads ?? false, ...(o.signal === undefined ? {} : { signal: o.signal }) });
     } finally {
       await nemesis.stop();
     }

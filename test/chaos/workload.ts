@@ -9,7 +9,7 @@
 // - A compare-and-swap compares on the value or on the mod revision the client last saw with that
 //   value (equivalent, because a value is written at exactly one revision); "absent" compares
 //   version == 0 or mod_revision == 0.
-// - Reads are linearizable (etcd's default, not serializable).
+// - Reads are linearizable (etcd's default) unless serializableReads is set.
 import { Etcd3 } from 'etcd3';
 import type { ICompare } from 'etcd3';
 import { noop } from 'cockatiel';
@@ -31,6 +31,12 @@ export interface WorkloadOptions {
   readonly mix?: Readonly<Record<OpKind, number>>;
   /** Pause after a request refused without being sent (dead endpoint), so no client spins; default 10 ms. */
   readonly refusedPauseMs?: number;
+  /**
+   * Default false: linearizable reads (etcd's default). true sends serializable reads, which any
+   * member answers from its local state: not linearizable, and a way to check that the checker
+   * notices.
+   */
+  readonly serializableReads?: boolean;
   /** Stops the workload early (e.g. when the test is torn down). */
   readonly signal?: AbortSignal;
 }
@@ -60,6 +66,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const timeout = o.requestTimeoutMs ?? 1000;
   const mix = o.mix ?? DEFAULT_MIX;
   const refusedPause = o.refusedPauseMs ?? 10;
+  const serializable = o.serializableReads ?? false;
   const changes: AcknowledgedChange[] = [];
   const endAt = performance.now() + o.durationMs;
   const running = (): boolean => performance.now() < endAt && !(o.signal?.aborted ?? false);
@@ -94,7 +101,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
           case 'read': {
             const op = o.recorder.invoke(id, key, { kind: 'read' });
             try {
-              const r = await etcd.kv.range({ key: k }, deadline());
+              const r = await etcd.kv.range({ key: k, serializable }, deadline());
               const kv = r.kvs[0];
               const value = kv === undefined ? null : kv.value.toString();
               op.ok({ kind: 'read', value });
