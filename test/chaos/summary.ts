@@ -100,7 +100,7 @@ export function summarize(s: SummaryInput): string {
       `in ${fmt(Math.round(s.checkerMs))} ms = ${fmt(Math.round(s.history.length / Math.max(s.checkerMs, 1e-3) * 1000))} ops/s; ` +
       `${fmt(steps)} search steps, ${fmt(cache)} cache entries, ${s.linearizability.keys.length} keys`,
   );
-  if (!s.linearizability.ok) lines.push(describeResult(s.linearizability).replace(/^/gm, '  '));
+  if (!s.linearizability.ok) lines.push(describeResult(s.linearizability, s.history[0]?.invokedAt ?? 0n).replace(/^/gm, '  '));
 
   lines.push(
     `watch: ${s.watch.ok ? 'ok' : 'FAILED'}; revisions ${s.startRevision + 1}..${s.finalRevision}, watcher saw ${fmt(s.watch.observedEvents)} events ` +
