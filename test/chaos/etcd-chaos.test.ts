@@ -1,6 +1,7 @@
 // Chaos against a real 3-member etcd: the reference the Shoal store will be held to. Pointing
 // this at Shoal means replacing `new EtcdCluster(...)` with a ShoalCluster.
-// CHAOS_SECONDS (default 60) sets the workload duration; CHAOS_SEED the seed.
+// CHAOS_SECONDS (default 60) sets the workload duration; CHAOS_SEED the seed; CHAOS_VERBOSE=1
+// logs as it goes. Past ~200 s also raise tap's per-file timeout (.taprc), e.g. --timeout=900.
 import t from 'tap';
 import { EtcdCluster, runChaos } from './index.js';
 
@@ -13,9 +14,11 @@ t.test('etcd chaos - linearizable under kill -9, SIGSTOP and restarts; the resum
   const log = (line: string): void => {
     if (verbose) t.comment(line);
   };
-  const cluster = new EtcdCluster({ log });
+  // CHAOS_KEEP_DIR=1 keeps the members' data and logs for a post-mortem.
+  const cluster = new EtcdCluster({ log, keepDir: process.env['CHAOS_KEEP_DIR'] === '1' });
   t.teardown(() => cluster.stop());
   await cluster.start();
+  if (process.env['CHAOS_KEEP_DIR'] === '1') t.comment(`data and logs: ${cluster.dir}`);
 
   const report = await runChaos({ cluster, label: 'etcd 3.4, 3 members', durationMs: seconds * 1000, seed, log });
   t.comment(report.summary);

@@ -110,7 +110,8 @@ export class EtcdCluster implements Cluster {
       const answers = await Promise.all(this.#members.map((m) => this.#status(m)));
       if (answers.every((a) => a !== null) && (await this.leader()) !== null) return;
       if (Date.now() > deadline) {
-        throw new ClusterError(ClusterErrorCode.StartTimeout, null, `no leader within ${this.#startTimeoutMs} ms; logs in ${this.#root}`);
+        const logs = this.#members.map((m) => `--- ${m.name}:\n${this.#logTail(m, 5)}`).join('\n');
+        throw new ClusterError(ClusterErrorCode.StartTimeout, null, `no leader within ${this.#startTimeoutMs} ms\n${logs}`);
       }
       await sleep(100);
     }
