@@ -225,7 +225,8 @@ export class EtcdCluster implements Cluster {
       `--initial-cluster=${initialCluster}`,
       // Ignored once the data dir exists, so restarts rejoin with their WAL.
       '--initial-cluster-state=new',
-      `--initial-cluster-token=${path.basename(this.#root as string)}`,
+      // Only the flags the Shoal store also takes (issue 3); no cluster token, as every cluster
+      // has ports of its own.
       ...this.#extraArgs,
     ];
     // No ETCD_* variable from the environment may change the configuration.
