@@ -103,7 +103,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       Number((await untilOk('revision', settle, (deadline) => admin.kv.range({ key: Buffer.from(prefix), range_end: end, count_only: true }, { deadline }), log)).header.revision);
     const startRevision = await revisionNow();
 
-    const watcher = new ResumingWatcher({ endpoints, key: prefix, rangeEnd: end, startRevision: startRevision + 1, log });
+    // The watcher starts on the leader, the member the nemesis kills most often, so that its
+    // resuming is exercised early; it moves to the next member on every failure.
+    const leaderName = await o.cluster.leader();
+    const leaderUrl = o.cluster.members().find((m) => m.name === leaderName)?.clientUrl;
+    const watchOrder = leaderUrl === undefined ? endpoints : [leaderUrl, ...endpoints.filter((u) => u !== leaderUrl)];
+    const watcher = new ResumingWatcher({ endpoints: watchOrder, key: prefix, rangeEnd: end, startRevision: startRevision + 1, log });
     watchers.push(watcher);
     watcher.start();
 
