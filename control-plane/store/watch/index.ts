@@ -1,0 +1,12 @@
+// The watch layer of the cluster store: the hub (which watchers see which revisions, from
+// history or live) and etcd's v3 Watch gRPC service on top of it.
+
+export { WatchHub, DEFAULT_HISTORY_BATCH_EVENTS, DEFAULT_MAX_BUFFERED_EVENTS } from './watch-hub.js';
+export type { WatchHubConfig, WatchHubStats, WatchResult, WatchSpec } from './watch-hub.js';
+export { Watcher } from './watcher.js';
+export type { WatchDelivery, WatcherOptions, WatcherState } from './watcher.js';
+export { mvccWatchSource } from './watch-source.js';
+export type { WatchSource } from './watch-source.js';
+export { inWatchRange, watchRange } from './watch-range.js';
+export type { WatchRange, WatchRangeResult } from './watch-range.js';
+export { DuplicateWatchIdError, EmptyWatcherRangeError, WatchBug, WatchError, WatchErrorCode } from './errors.js';
