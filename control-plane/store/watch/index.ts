@@ -10,3 +10,8 @@ export type { WatchSource } from './watch-source.js';
 export { inWatchRange, watchRange } from './watch-range.js';
 export type { WatchRange, WatchRangeResult } from './watch-range.js';
 export { DuplicateWatchIdError, EmptyWatcherRangeError, WatchBug, WatchError, WatchErrorCode } from './errors.js';
+export { WatchStream } from './watch-stream.js';
+export type { WatchStreamConfig, WatchStreamIo } from './watch-stream.js';
+export { fragmentResponse } from './fragment.js';
+export { createWatchService, DEFAULT_FRAGMENT_BYTES, DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS } from './watch-service.js';
+export type { WatchServiceConfig } from './watch-service.js';
