@@ -20,8 +20,9 @@ export interface HarnessOptions extends Partial<Omit<WatchServiceConfig, 'hub' |
 export class Harness {
   readonly store = new MvccStore();
   readonly hub: WatchHub;
-  readonly server = new grpc.Server();
+  server = new grpc.Server();
   port = 0;
+  private readonly services: [grpc.ServiceDefinition, grpc.UntypedServiceImplementation][];
   private readonly clients: grpc.Client[] = [];
 
   constructor(opts: HarnessOptions = {}) {
@@ -32,15 +33,31 @@ export class Harness {
       ...(historyBatchEvents === undefined ? {} : { historyBatchEvents }),
     });
     const header = (): ResponseHeader => ({ ...HEADER, revision: this.store.revision });
-    this.server.addService(WatchService, createWatchService({ hub: this.hub, header, ...service }));
-    this.server.addService(KVService, this.kv(header));
+    this.services = [
+      [WatchService, createWatchService({ hub: this.hub, header, ...service })],
+      [KVService, this.kv(header)],
+    ];
+    for (const [def, impl] of this.services) this.server.addService(def, impl);
   }
 
   async start(): Promise<this> {
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      this.server.bindAsync(`127.0.0.1:${this.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
     );
     return this;
+  }
+
+  /** Stops serving (every call fails, clients see the connection drop); the store and the hub
+   * stay, and writes can still be applied. */
+  down(): void {
+    this.server.forceShutdown();
+  }
+
+  /** Serves again on the same port, with the same store and hub. */
+  async up(): Promise<void> {
+    this.server = new grpc.Server();
+    for (const [def, impl] of this.services) this.server.addService(def, impl);
+    await this.start();
   }
 
   get endpoint(): string {

@@ -96,6 +96,9 @@ async function harness(t: Test, opts: HarnessOptions = {}): Promise<Harness> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The mod revisions of every event in the responses, in order. */
+const revisionsOf = (rs: WatchResponse[]): number[] => rs.flatMap((r) => r.events.map((e) => e.kv!.modRevision));
+
 // ---- Protocol, through the generated client
 
 t.test('watch service - created, events, cancel: server ids from 0, one response per revision with all its events', async (t) => {
@@ -147,18 +150,33 @@ t.test('watch service - a past start revision replays history then goes live; he
   for (let i = 0; i < 10; i++) h.put(`k${i % 3}`, `${i}`); // 2..11
   const s = openRaw(h);
   s.call.write(createReq({ key: b('k'), rangeEnd: prefixEnd(b('k')), startRevision: 4, prevKv: true }));
-  const got = await s.until(9);
+  const got = await s.until(2);
   t.equal(got[0], 'id 0 created hdr 3', 'created: the revision before the start');
-  t.same(got.slice(1, 3), ['id 0 hdr 4: PUT k2=2@4', 'id 0 hdr 5: PUT k0=3@5 prev 0']);
-  h.put('k1', 'live'); // 12
-  const all = await s.until(10);
-  t.same(
-    s.got.slice(1).map((r) => r.events[0]!.kv!.modRevision),
-    [4, 5, 6, 7, 8, 9, 10, 11, 12],
-    'every revision from the start, in order, once',
+  t.equal(
+    got[1],
+    'id 0 hdr 11: PUT k2=2@4 | PUT k0=3@5 prev 0 | PUT k1=4@6 prev 1 | PUT k2=5@7 prev 2 | PUT k0=6@8 prev 3 | PUT k1=7@9 prev 4 | PUT k2=8@10 prev 5 | PUT k0=9@11 prev 6',
+    'history in one batched response, whatever the history read batches were',
   );
+  h.put('k1', 'live'); // 12
+  t.same((await s.until(3))[2], 'id 0 hdr 12: PUT k1=live@12 prev 7', 'then live');
+  s.call.end();
+});
+
+t.test('watch service - catch-up from an old revision while writes keep coming: no gap, no duplicate', async (t) => {
+  const h = await harness(t, { maxBufferedEvents: 16, historyBatchEvents: 16 });
+  for (let i = 0; i < 1000; i++) h.put(`c/${i % 7}`, `${i}`); // 2..1001
+  const s = openRaw(h);
+  s.call.write(createReq({ key: b('c/'), rangeEnd: prefixEnd(b('c/')), startRevision: 2 }));
+  for (let i = 0; i < 500; i++) {
+    h.put(i % 2 === 0 ? `c/${i % 7}` : `other/${i}`, `live${i}`); // 1002..1501, every other one watched
+    if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await waitFor('history and live events', () => revisionsOf(s.got).length >= 1250);
+  await sleep(50);
+  const want = [...Array.from({ length: 1000 }, (_, i) => i + 2), ...Array.from({ length: 250 }, (_, i) => 1002 + 2 * i)];
+  t.same(revisionsOf(s.got), want, 'exactly the watched revisions, in order');
+  t.ok(s.got.length < 1250, `catch-up is batched (${s.got.length - 1} responses)`);
   t.ok(s.got.every((r) => r.events.every((e) => e.kv!.modRevision <= r.header!.revision)), 'header >= its events');
-  t.equal(all[9], 'id 0 hdr 12: PUT k1=live@12 prev 7');
   s.call.end();
 });
 
@@ -169,11 +187,11 @@ t.test('watch service - a compacted start revision: created, then canceled with 
   const s = openRaw(h);
   s.call.write(createReq({ key: b('k'), startRevision: 2 }));
   s.call.write(createReq({ key: b('k'), startRevision: 4 }));
-  const got = await s.until(6);
+  const got = await s.until(4);
   t.same(got.filter((x) => x.startsWith('id 0')), ['id 0 created hdr 1', 'id 0 canceled compact 4 hdr 6']);
   t.same(
     got.filter((x) => x.startsWith('id 1')),
-    ['id 1 created hdr 3', 'id 1 hdr 4: PUT k=2@4', 'id 1 hdr 5: PUT k=3@5', 'id 1 hdr 6: PUT k=4@6'],
+    ['id 1 created hdr 3', 'id 1 hdr 6: PUT k=2@4 | PUT k=3@5 | PUT k=4@6'],
     'a start at the compact revision still works',
   );
   t.equal(h.hub.stats().watchers, 1, 'the compacted watcher is gone');
@@ -189,9 +207,9 @@ t.test('watch service - filters and prev_kv on the wire', async (t) => {
   h.put('k', '1');
   h.put('k', '2');
   h.del('k');
-  const got = (await s.until(5)).slice(2);
+  const got = (await s.until(4)).slice(2);
   t.same(got.filter((x) => x.startsWith('id 0')), ['id 0 hdr 4: DELETE k@4']);
-  t.same(got.filter((x) => x.startsWith('id 1')), ['id 1 hdr 2: PUT k=1@2', 'id 1 hdr 4: PUT k=2@3 prev 1'], 'revision 4 (filtered) counts as served');
+  t.same(got.filter((x) => x.startsWith('id 1')), ['id 1 hdr 4: PUT k=1@2 | PUT k=2@3 prev 1'], 'revision 4 (filtered out) counts as served');
   s.call.end();
 });
 
@@ -228,6 +246,7 @@ t.test('watch service - fragment: a large revision is split for watchers that al
   await s.until(2);
   const big = 'v'.repeat(100);
   h.apply(h.store.txn({ success: [1, 2, 3, 4, 5, 6].map((i) => ({ type: 'put' as const, put: { key: b(`f/${i}`), value: b(big) } })) }));
+  await waitFor('the big revision', () => s.got.filter((r) => r.watchId === 1).length === 2);
   h.put('f/after', 'x');
   await waitFor('both watchers saw the last put', () => s.got.filter((r) => r.events.some((e) => str(e.kv!.key) === 'f/after')).length === 2);
   const frags = s.got.filter((r) => r.watchId === 0 && !r.created);
@@ -253,12 +272,13 @@ t.test('watch service - backpressure: a client that stops reading makes its watc
   }
   t.ok(unsynced, 'the watcher fell behind instead of buffering without bound');
   s.call.resume();
-  await s.until(2001, 'every revision after resuming');
-  const revs = s.got.slice(1).map((r) => r.events[0]!.kv!.modRevision);
-  t.ok(revs.every((r, i) => r === i + 2), 'revisions 2..2001, in order, each once');
+  await waitFor('every revision after resuming', () => revisionsOf(s.got).length >= 2000);
+  await sleep(20);
+  const revs = revisionsOf(s.got);
+  t.ok(revs.length === 2000 && revs.every((r, i) => r === i + 2), 'revisions 2..2001, in order, each once');
   t.same(h.hub.stats().synced, 1, 'synced again');
   h.put('end', '1');
-  await s.until(2002);
+  await waitFor('live again', () => revisionsOf(s.got).length === 2001);
   s.call.end();
 });
 
@@ -322,7 +342,7 @@ t.test('watch stream - write() false stops the stream until drained; its watcher
   const run = (): void => {
     for (let i = 0; i < 1000 && tasks.length > 0; i++) tasks.shift()!();
   };
-  const stream = new WatchStream({ hub, header: () => ({ clusterId: 1, memberId: 2, revision: 0, raftTerm: 1 }), fragmentBytes: 1 << 20, maxResponsesPerTurn: 100, maxControlBacklog: 10 }, io);
+  const stream = new WatchStream({ hub, header: () => ({ clusterId: 1, memberId: 2, revision: 0, raftTerm: 1 }), fragmentBytes: 1 << 20, maxResponsesPerTurn: 100, maxControlBacklog: 10, batchBytes: 200 }, io);
   stream.receive(createReq({ key: b('k') }));
   const put = (v: string): void => {
     const r = unwrap(store.put({ key: b('k'), value: b(v) }));
@@ -340,7 +360,8 @@ t.test('watch stream - write() false stops the stream until drained; its watcher
   stream.drained();
   run();
   t.equal(sent[2] && text(sent[2]), 'id -1 hdr 2', 'progress first (control responses go first): only revision 2 was sent');
-  t.same(sent.slice(3).map((r) => r.events[0]!.kv!.modRevision), Array.from({ length: 19 }, (_, i) => i + 3), 'then 3..21, in order');
+  t.same(revisionsOf(sent.slice(3)), Array.from({ length: 19 }, (_, i) => i + 3), 'then 3..21, in order');
+  t.same(sent.slice(3).map((r) => r.events.length), [3, 3, 3, 3, 3, 3, 1], 'batched up to batchBytes (about 3 of these events)');
   stream.close();
   t.equal(hub.stats().watchers, 0);
 });
@@ -398,6 +419,29 @@ t.test('etcd3 client - start revision with prev kv: history then live', async (t
   t.same(seen, ['a@2 prev -', 'b@3 prev a', 'c@4 prev b']);
   await w.cancel();
   t.equal(h.hub.stats().watchers, 0, 'cancel reached the server');
+});
+
+t.test('etcd3 client - resumes after the server drops, from the last header revision, without gaps', async (t) => {
+  const h = await harness(t);
+  const c = await etcd3(t, h);
+  const revs: number[] = [];
+  const w = await c.watch().prefix('r/').create();
+  let drops = 0;
+  w.on('put', (kv) => revs.push(Number(kv.mod_revision)));
+  w.on('disconnected', () => drops++);
+  w.on('error', () => {});
+  for (let i = 0; i < 5; i++) h.put(`r/${i}`, 'before'); // 2..6
+  await waitFor('events before the drop', () => revs.length === 5);
+  h.down();
+  for (let i = 0; i < 5; i++) h.put(`r/${i}`, 'while down'); // 7..11
+  h.put('x', 'unwatched'); // 12
+  await h.up();
+  await waitFor('reconnected and caught up', () => revs.length >= 10, 20_000);
+  h.put('r/last', 'after'); // 13
+  await waitFor('live again', () => revs.length >= 11, 10_000);
+  t.same(revs, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13]);
+  t.ok(drops >= 1, 'the client did see the connection drop');
+  await w.cancel();
 });
 
 t.test('etcd3 client - a compacted start revision errors the watcher', async (t) => {

@@ -3,29 +3,9 @@
 // events, send it as several responses with fragment=true on all but the last, each holding as
 // many events as fit below maxBytes (at least one, however large). The client joins them.
 
-import { Event } from '../../../proto/gen/etcd/mvccpb/kv.js';
+import type { Event } from '../../../proto/gen/etcd/mvccpb/kv.js';
 import { WatchResponse } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
-
-/** Field 11 (events) is length-delimited: a one-byte tag, the length as a varint, the bytes. */
-function eventFieldBytes(ev: Event): number {
-  const n = Event.encode(ev).finish().length;
-  return 1 + varintBytes(n) + n;
-}
-
-function varintBytes(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    bytes++;
-  }
-  return bytes;
-}
-
-/** An upper bound of an event's encoded size that needs no encoding. */
-function roughEventBytes(ev: Event): number {
-  const kv = (x: Event['kv']): number => (x === undefined ? 0 : x.key.length + x.value.length + 64);
-  return kv(ev.kv) + kv(ev.prevKv) + 16;
-}
+import { eventFieldBytes, roughEventBytes } from './response-size.js';
 
 export function fragmentResponse(resp: WatchResponse, maxBytes: number): WatchResponse[] {
   const events = resp.events;

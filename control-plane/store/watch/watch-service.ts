@@ -28,6 +28,10 @@ export interface WatchServiceConfig {
   /** Size from which a response with 2+ events is fragmented for watchers that allow it
    * (default 2 MiB: etcd's 1.5 MiB max request bytes + 512 KiB gRPC overhead). */
   readonly fragmentBytes?: number;
+  /** Events of several revisions of one watcher that are ready together (history catch-up,
+   * bursts) share a response up to about this many bytes (default 1 MiB; gRPC clients often
+   * refuse messages above 4 MiB). */
+  readonly batchBytes?: number;
   /** Most responses a stream writes per event loop turn before yielding (default 256). */
   readonly maxResponsesPerTurn?: number;
   /** Queued control responses above which a stream stops reading requests (default 1024). */
@@ -54,6 +58,7 @@ export function createWatchService(config: WatchServiceConfig): WatchServer {
     header: config.header,
     fragmentBytes: positive('fragmentBytes', config.fragmentBytes ?? DEFAULT_FRAGMENT_BYTES),
     maxResponsesPerTurn: positive('maxResponsesPerTurn', config.maxResponsesPerTurn ?? 256),
+    batchBytes: positive('batchBytes', config.batchBytes ?? 1024 * 1024),
     maxControlBacklog: positive('maxControlBacklog', config.maxControlBacklog ?? 1024),
   };
   const live = new Set<(code: grpc.status, details: string) => void>();

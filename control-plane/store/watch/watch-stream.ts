@@ -9,6 +9,10 @@
 //   the client's choice and refused if in use.
 // - Responses for one watcher go out in this order: created; events in revision order, each
 //   revision once; then at most one of canceled (after a cancel request) or compacted.
+// - All events of one revision go in one response (or its fragments). Revisions a watcher has
+//   ready together (history catch-up, bursts while the stream was busy) share a response up to
+//   batchBytes / 1000 revisions, as etcd batches catch-up; a revision that finds the stream
+//   idle goes out alone, at once.
 //   Control responses (created, canceled, progress) are queued in request order and always
 //   go out before further events are pulled, so nothing follows a watcher's canceled response.
 // - Backpressure: when io.write() returns false nothing more is written until drained(). Events
@@ -30,7 +34,17 @@ import type { WatchError } from './errors.js';
 import { fragmentResponse } from './fragment.js';
 import type { WatchHub } from './watch-hub.js';
 import { watchRange } from './watch-range.js';
-import type { Watcher } from './watcher.js';
+import { roughEventBytes } from './response-size.js';
+import type { Watcher, WatchDelivery } from './watcher.js';
+
+/** etcd's watchBatchMaxRevs: most revisions in one response. */
+const MAX_BATCH_REVISIONS = 1000;
+
+function roughBytes(events: readonly WireEvent[]): number {
+  let n = 0;
+  for (const ev of events) n += roughEventBytes(ev);
+  return n;
+}
 
 /** FilterType values of WatchCreateRequest (etcd's NOPUT, NODELETE). */
 const FILTER_NOPUT = 0;
@@ -45,6 +59,10 @@ export interface WatchStreamConfig {
   readonly fragmentBytes: number;
   /** Most responses written in one turn of the event loop before yielding. */
   readonly maxResponsesPerTurn: number;
+  /** A watcher's deliveries that are ready together (catch-up, bursts) share one response
+   * until it holds about this many bytes or 1000 revisions (etcd's watchBatchMaxRevs); one
+   * revision is never split (except into fragments). */
+  readonly batchBytes: number;
   /** Queued control responses above which reading requests pauses. */
   readonly maxControlBacklog: number;
 }
@@ -69,6 +87,8 @@ interface StreamWatch {
   ready: boolean;
   /** etcd's progress[id]: no event response since the last progress tick. */
   quiet: boolean;
+  /** A progress notification for it is queued (at most one at a time). */
+  progressQueued: boolean;
 }
 
 type Control =
@@ -123,7 +143,10 @@ export class WatchStream {
     if (this.closed) return;
     for (const sw of this.watches.values()) {
       if (!sw.progressNotify) continue;
-      if (sw.quiet && sw.watcher.idle) this.pushControl({ type: 'watcherProgress', watch: sw });
+      if (sw.quiet && !sw.progressQueued && sw.watcher.idle) {
+        sw.progressQueued = true;
+        this.pushControl({ type: 'watcherProgress', watch: sw });
+      }
       sw.quiet = true;
     }
   }
@@ -169,7 +192,7 @@ export class WatchStream {
       while (this.watches.has(this.nextId)) this.nextId++;
       id = this.nextId++;
     }
-    sw = { id, watcher: r.watcher, progressNotify: req.progressNotify, fragment: req.fragment, ready: false, quiet: true };
+    sw = { id, watcher: r.watcher, progressNotify: req.progressNotify, fragment: req.fragment, ready: false, quiet: true, progressQueued: false };
     this.watches.set(id, sw);
     this.pushControl({ type: 'created', watch: sw });
     this.markReady(sw); // a new watcher starts ready (it may have history to replay)
@@ -231,19 +254,33 @@ export class WatchStream {
         continue;
       }
       budget--;
-      switch (d.type) {
-        case 'events':
-          this.readyQueue.push(sw);
-          sw.quiet = false;
-          this.sendEvents(sw, d.events as WireEvent[]);
-          break;
-        case 'compacted':
-          sw.ready = false;
-          this.watches.delete(sw.id);
-          this.send({ ...this.blank(sw.id, this.config.hub.revision), canceled: true, compactRevision: d.compactRevision });
-          break;
-        default:
-          assertNever(d);
+      let last: WatchDelivery | undefined = d;
+      if (d.type === 'events') {
+        // Batch what else the watcher has ready (bounded); stop at a compacted answer.
+        const events: WireEvent[] = [...d.events];
+        let bytes = roughBytes(d.events);
+        let revisions = 1;
+        last = undefined;
+        while (revisions < MAX_BATCH_REVISIONS && bytes < this.config.batchBytes) {
+          const more = sw.watcher.next();
+          if (more === undefined) break;
+          if (more.type === 'compacted') {
+            last = more;
+            break;
+          }
+          events.push(...more.events);
+          bytes += roughBytes(more.events);
+          revisions++;
+        }
+        sw.quiet = false;
+        this.sendEvents(sw, events);
+      }
+      if (last === undefined) {
+        this.readyQueue.push(sw);
+      } else if (last.type === 'compacted') {
+        sw.ready = false;
+        this.watches.delete(sw.id);
+        this.send({ ...this.blank(sw.id, this.config.hub.revision), canceled: true, compactRevision: last.compactRevision });
       }
     }
     if (this.paused && this.control.length - this.controlHead <= this.config.maxControlBacklog / 2) {
@@ -277,6 +314,7 @@ export class WatchStream {
       }
       case 'watcherProgress': {
         const sw = c.watch;
+        sw.progressQueued = false;
         if (this.watches.get(sw.id) !== sw || !sw.watcher.idle) return false;
         this.send(this.blank(sw.id, sw.watcher.progressRevision));
         return true;
