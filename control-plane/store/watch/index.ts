@@ -3,8 +3,7 @@
 
 export { WatchHub, DEFAULT_HISTORY_BATCH_EVENTS, DEFAULT_MAX_BUFFERED_EVENTS } from './watch-hub.js';
 export type { WatchHubConfig, WatchHubStats, WatchResult, WatchSpec } from './watch-hub.js';
-export { Watcher } from './watcher.js';
-export type { WatchDelivery, WatcherOptions, WatcherState } from './watcher.js';
+export type { WatchDelivery, Watcher, WatcherOptions, WatcherState } from './watcher.js';
 export { mvccWatchSource } from './watch-source.js';
 export type { WatchSource } from './watch-source.js';
 export { inWatchRange, watchRange } from './watch-range.js';

@@ -19,8 +19,8 @@ import { WatchBug } from './errors.js';
 import type { EmptyWatcherRangeError } from './errors.js';
 import { watchRange } from './watch-range.js';
 import type { WatchSource } from './watch-source.js';
-import { Watcher } from './watcher.js';
-import type { WatchDelivery, WatcherHub } from './watcher.js';
+import { HubWatcher } from './watcher.js';
+import type { WatchDelivery, Watcher, WatcherHub } from './watcher.js';
 import { WatcherGroup } from './watcher-group.js';
 
 export interface WatchHubConfig {
@@ -65,8 +65,8 @@ export class WatchHub {
   private readonly maxBuffered: number;
   private readonly historyBatch: number;
   private rev: number;
-  private readonly synced = new WatcherGroup<Watcher>();
-  private readonly unsynced = new Set<Watcher>();
+  private readonly synced = new WatcherGroup<HubWatcher>();
+  private readonly unsynced = new Set<HubWatcher>();
   private readonly link: WatcherHub;
 
   constructor(config: WatchHubConfig) {
@@ -106,7 +106,7 @@ export class WatchHub {
     const start = requested <= 0 ? this.rev + 1 : requested;
     const options = { prevKv: spec.prevKv === true, noPut: spec.noPut === true, noDelete: spec.noDelete === true };
     const synced = start > this.rev;
-    const w = new Watcher(this.link, r.range, start, options, onReady, synced);
+    const w = new HubWatcher(this.link, r.range, start, options, onReady, synced);
     if (synced) this.synced.add(w);
     else this.unsynced.add(w);
     return { ok: true, watcher: w };
@@ -158,7 +158,7 @@ export class WatchHub {
     for (const w of moved) w.onReady();
   }
 
-  private catchUp(w: Watcher): WatchDelivery | undefined {
+  private catchUp(w: HubWatcher): WatchDelivery | undefined {
     while (w.state === 'unsynced' && w.queueEmpty) {
       const from = w.nextRevision;
       if (from > this.rev) {
@@ -193,11 +193,11 @@ export class WatchHub {
     return undefined;
   }
 
-  private cancel(w: Watcher): void {
+  private cancel(w: HubWatcher): void {
     this.close(w);
   }
 
-  private close(w: Watcher): void {
+  private close(w: HubWatcher): void {
     if (w.state === 'synced') this.synced.delete(w);
     else if (w.state === 'unsynced') this.unsynced.delete(w);
     w.state = 'closed';

@@ -11,6 +11,7 @@
 // - closed: canceled, or told that its next revision is compacted. Never delivers again.
 // Deliveries come out in revision order, each revision once, with no gaps.
 
+import { EventType } from '../mvcc/index.js';
 import type { Event } from '../mvcc/index.js';
 import { WatchBug } from './errors.js';
 import type { WatchRange } from './watch-range.js';
@@ -33,33 +34,58 @@ export interface WatcherOptions {
   readonly noDelete: boolean;
 }
 
+/** A watcher as its consumer sees it. */
+export interface Watcher {
+  readonly range: WatchRange;
+  /** First revision this watcher delivers (resolved: never 0). */
+  readonly startRevision: number;
+  readonly options: WatcherOptions;
+  readonly status: WatcherState;
+  /**
+   * The next delivery, or undefined when there is nothing to pull now: the watcher is synced
+   * and its queue is empty (onReady tells when that changes), or it is closed. An unsynced
+   * watcher reads history here; pull it until undefined.
+   */
+  next(): WatchDelivery | undefined;
+  /**
+   * Every event of this watcher with a revision <= progressRevision has been handed out by
+   * next(), and every later delivery has a higher revision. (For a closed watcher: the hub's
+   * revision; it delivers nothing more.)
+   */
+  readonly progressRevision: number;
+  /** Synced with nothing queued: idle, caught up to the hub's revision. */
+  readonly idle: boolean;
+  /** Events queued for the consumer (bounded by the hub's maxBufferedEvents). */
+  readonly queuedEvents: number;
+  /** Stops the watcher and drops what it had queued. Idempotent. */
+  cancel(): void;
+}
+
 /** What a watcher needs from its hub. */
 export interface WatcherHub {
   readonly revision: number;
   /** Reads history into w's queue until it has something or is synced; returns the
    * 'compacted' delivery instead (closing w) if its next revision is compacted. */
-  catchUp(w: Watcher): WatchDelivery | undefined;
-  cancel(w: Watcher): void;
+  catchUp(w: HubWatcher): WatchDelivery | undefined;
+  cancel(w: HubWatcher): void;
 }
 
-export class Watcher {
-  /** @internal */ state: WatcherState;
-  /** @internal First revision not queued yet; meaningful while unsynced. */
+/** The hub's side of a watcher: state, queue and position, changed only by the hub. */
+export class HubWatcher implements Watcher {
+  state: WatcherState;
+  /** First revision not queued yet; meaningful while unsynced. */
   nextRevision: number;
-  /** @internal Events in the queue (the buffer bound counts these). */
   queuedEvents = 0;
   private queue: (EventsDelivery | undefined)[] = [];
   private head = 0;
 
-  /** @internal Created by WatchHub.watch. */
   constructor(
     private readonly hub: WatcherHub,
     readonly range: WatchRange,
-    /** First revision this watcher delivers (resolved: never 0). */
     readonly startRevision: number,
     readonly options: WatcherOptions,
-    /** @internal Called when a synced watcher whose queue was empty gets a delivery, or when
-     * the watcher needs pulling for another reason (restore). */
+    /** Called when a synced watcher whose queue was empty gets a delivery, or when the
+     * watcher needs pulling for another reason (restore). */
     readonly onReady: () => void,
     synced: boolean,
   ) {
@@ -71,11 +97,6 @@ export class Watcher {
     return this.state;
   }
 
-  /**
-   * The next delivery, or undefined when there is nothing to pull now: the watcher is synced
-   * and its queue is empty (onReady tells when that changes), or it is closed. An unsynced
-   * watcher reads history here; pull it until undefined.
-   */
   next(): WatchDelivery | undefined {
     if (this.state === 'closed') return undefined;
     if (this.head === this.queue.length && this.state === 'unsynced') {
@@ -85,46 +106,38 @@ export class Watcher {
     return this.take();
   }
 
-  /**
-   * Every event of this watcher with a revision <= progressRevision has been handed out by
-   * next(), and every later delivery has a higher revision. (For a closed watcher: the hub's
-   * revision; it delivers nothing more.)
-   */
   get progressRevision(): number {
     if (this.head < this.queue.length) return this.queue[this.head]!.revision - 1;
     if (this.state === 'unsynced') return this.nextRevision - 1;
     return this.hub.revision;
   }
 
-  /** Synced with nothing queued: idle, caught up to the hub's revision. */
   get idle(): boolean {
     return this.state === 'synced' && this.head === this.queue.length;
   }
 
-  /** Stops the watcher and drops what it had queued. Idempotent. */
   cancel(): void {
     if (this.state !== 'closed') this.hub.cancel(this);
   }
 
-  /** @internal The watcher's share of one revision's events: filters applied, prev_kv dropped
+  /** The watcher's share of one revision's events: filters applied, prev_kv dropped
    * unless asked for. Empty if the filters leave nothing. */
   select(events: readonly Event[]): Event[] {
     const out: Event[] = [];
     const { noPut, noDelete, prevKv } = this.options;
     for (const ev of events) {
-      if (noPut && ev.type === 0) continue;
-      if (noDelete && ev.type === 1) continue;
+      if (noPut && ev.type === EventType.PUT) continue;
+      if (noDelete && ev.type === EventType.DELETE) continue;
       out.push(prevKv || ev.prevKv === undefined ? ev : { type: ev.type, kv: ev.kv, prevKv: undefined });
     }
     return out;
   }
 
-  /** @internal */
   get queueEmpty(): boolean {
     return this.head === this.queue.length;
   }
 
-  /** @internal Appends one revision's selected events; revisions must increase. */
+  /** Appends one revision's selected events; revisions must increase. */
   enqueue(d: EventsDelivery): void {
     const last = this.queue[this.queue.length - 1];
     if (last !== undefined && last.revision >= d.revision) {
@@ -134,7 +147,7 @@ export class Watcher {
     this.queuedEvents += d.events.length;
   }
 
-  /** @internal Drops the queue (on close). */
+  /** Drops the queue (on close). */
   clear(): void {
     this.queue = [];
     this.head = 0;
