@@ -53,6 +53,8 @@ const ERR_STOPPED = 'etcdserver: server stopped';
 /** The handler object for the generated WatchService definition. */
 export function createWatchService(config: WatchServiceConfig): WatchServer {
   const interval = positive('progressNotifyIntervalMs', config.progressNotifyIntervalMs ?? DEFAULT_PROGRESS_NOTIFY_INTERVAL_MS);
+  // Node timers fire at once for delays above 2^31 - 1 ms.
+  if (interval > 0x7fffffff) throw new RangeError(`watch service: progressNotifyIntervalMs must be at most ${0x7fffffff}, got ${interval}`);
   const streamConfig = {
     hub: config.hub,
     header: config.header,
