@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import { MvccStore, prefixEnd } from '../../control-plane/store/mvcc/index.js';
-import { fragmentResponse, mvccWatchSource, WatchHub, WatchStream } from '../../control-plane/store/watch/index.js';
+import { createWatchService, fragmentResponse, mvccWatchSource, WatchHub, WatchStream } from '../../control-plane/store/watch/index.js';
 import type { WatchStreamIo } from '../../control-plane/store/watch/index.js';
 import type { WatchCreateRequest, WatchRequest, WatchResponse } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { b, str, unwrap } from './helpers/mvcc.js';
@@ -320,6 +320,14 @@ t.test('watch service - stopping ends every stream with etcd\'s "server stopped"
   await waitFor('streams ended', () => free.status !== undefined && ok.status !== undefined);
   t.same([free.status?.code, free.status?.details], [grpc.status.UNAVAILABLE, 'etcdserver: server stopped']);
   t.equal(h.hub.stats().watchers, 0);
+});
+
+t.test('watch service - config is validated at construction', async (t) => {
+  const hub = new WatchHub({ source: mvccWatchSource(new MvccStore()) });
+  const header = () => ({ ...HEADER, revision: 0 });
+  for (const bad of [{ progressNotifyIntervalMs: 0 }, { progressNotifyIntervalMs: 2 ** 31 }, { fragmentBytes: -1 }, { batchBytes: Number.NaN }]) {
+    t.throws(() => createWatchService({ hub, header, ...bad }), RangeError, JSON.stringify(bad));
+  }
 });
 
 // ---- The stream alone: deterministic transport
