@@ -21,8 +21,9 @@ export interface RaftConfig {
   maxInflightBytes?: number;
   /**
    * 'safe' confirms leadership with a heartbeat round for every read index (default).
-   * 'lease-based' answers from the leader's lease instead: correct only while clocks on the
-   * members advance at about the same rate (bounded drift) and checkQuorum is on.
+   * 'lease-based' answers at once while the leader holds a lease (a quorum acknowledged a
+   * heartbeat sent less than electionTick - 2 ticks ago), else like 'safe'. Correct only while
+   * the members' clocks advance at about the same rate (bounded drift); needs checkQuorum.
    */
   readOnlyOption?: 'safe' | 'lease-based';
   /** When true a follower drops proposals instead of forwarding them to the leader. */
@@ -63,6 +64,9 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
   if (r.maxSizePerMsg <= 0) throw new RangeError('raft config: maxSizePerMsg must be > 0');
   if (r.readOnlyOption === 'lease-based' && !r.checkQuorum) {
     throw new RangeError('raft config: lease-based reads need checkQuorum');
+  }
+  if (r.readOnlyOption === 'lease-based' && r.electionTick < 4) {
+    throw new RangeError('raft config: lease-based reads need electionTick >= 4 (two ticks of margin)');
   }
   return r;
 }

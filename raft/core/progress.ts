@@ -18,6 +18,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from since the last CheckQuorum. */
   recentActive = false;
+  /** The leader's tick at which it sent the newest heartbeat this follower acknowledged. */
+  heartbeatAckTick = -Infinity;
   readonly inflights: Inflights;
 
   constructor(

@@ -61,6 +61,8 @@ export class Raft {
   private readonly trk: Tracker;
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
+  /** Local ticks since start: the leader's clock for lease-based reads. */
+  private ticks = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -108,6 +110,7 @@ export class Raft {
 
   /** Advances the logical clock by one tick. */
   tick(): void {
+    this.ticks++;
     if (this.role === Role.Leader) this.tickHeartbeat();
     else this.tickElection();
   }
@@ -195,8 +198,11 @@ export class Raft {
         // and steps down; without it the stale leader could never hear of the new term when
         // pre-vote/check-quorum keep us from sending it a vote request.
         this.send(emptyMessage(MessageType.AppResp, this.id, m.from, this.term));
-      } else if (m.type === MessageType.PreVote) {
-        const r = emptyMessage(MessageType.PreVoteResp, this.id, m.from, this.term);
+      } else if (m.type === MessageType.PreVote || m.type === MessageType.Vote) {
+        // Figure 2: a stale candidate gets our term back so it can catch up. Without this a
+        // member whose old configuration names only removed peers can campaign at ever higher
+        // terms while silently dropping the lower-term requests of the up-to-date candidate.
+        const r = emptyMessage(m.type === MessageType.PreVote ? MessageType.PreVoteResp : MessageType.VoteResp, this.id, m.from, this.term);
         r.reject = true;
         this.send(r);
       }
@@ -446,6 +452,7 @@ export class Raft {
       }
       case MessageType.HeartbeatResp: {
         pr.recentActive = true;
+        if (m.index > pr.heartbeatAckTick) pr.heartbeatAckTick = m.index;
         pr.probeSent = false;
         if (pr.state === ProgressState.Replicate && pr.inflights.full()) pr.inflights.freeFirst();
         // an empty append at `next` also uncovers appends lost in flight (the follower rejects it)
@@ -520,13 +527,31 @@ export class Raft {
   }
 
   private serveReadIndex(m: Message): void {
-    if (this.cfg.readOnlyOption === 'lease-based') {
+    if (this.cfg.readOnlyOption === 'lease-based' && this.leaseValid()) {
       this.answerReadIndex(m, this.log.committed);
       return;
     }
     this.readOnly.add(this.log.committed, m);
     this.readOnly.recvAck(this.id, m.context);
     this.bcastHeartbeat(m.context);
+  }
+
+  /**
+   * The leader lease: a follower that acknowledged a heartbeat sent at leader tick T refuses
+   * votes (CheckQuorum's in-lease rule) until electionTick of its own ticks after receiving it,
+   * so no other leader can exist before T + electionTick - 1 (one tick lost to tick phase)
+   * anywhere a quorum acknowledged T. Another tick of margin covers our own tick phase. This
+   * holds only if clocks run at about the same rate. A transfer we started voids the lease
+   * (the transferee's vote request bypasses the in-lease rule).
+   */
+  private leaseValid(): boolean {
+    if (this.leadTransferee !== NONE) return false;
+    const acked = this.trk.conf.voters.map((id) =>
+      id === this.id ? this.ticks : (this.trk.progress.get(id)?.heartbeatAckTick ?? -Infinity),
+    );
+    acked.sort((a, b) => b - a);
+    const quorumTick = acked[Math.floor(acked.length / 2)] ?? -Infinity;
+    return this.ticks < quorumTick + this.cfg.electionTick - 2;
   }
 
   private answerReadIndex(req: Message, index: number): void {
@@ -570,6 +595,7 @@ export class Raft {
     // never tell a follower to commit past what it is known to have
     m.commit = Math.min(pr.match, this.log.committed);
     m.context = context;
+    m.index = this.ticks; // echoed in the response: the lease is anchored at send time
     this.send(m);
   }
 
@@ -722,6 +748,7 @@ export class Raft {
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     const r = emptyMessage(MessageType.HeartbeatResp, this.id, m.from, this.term);
     r.context = m.context;
+    r.index = m.index;
     this.send(r);
   }
 

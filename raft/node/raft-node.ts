@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { RaftConfig } from '../core/config.js';
 import { Raft } from '../core/raft.js';
-import type { Entry, HardState, Message, NodeId, Ready, Snapshot } from '../core/types.js';
+import { applyConfChange as nextConf, decodeConfChange } from '../core/conf-change.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from '../core/types.js';
 import { EMPTY, EntryType, NONE, Role } from '../core/types.js';
 import type { MemoryStorage } from '../storage/memory-storage.js';
 import { counterOf, payloadOf, wrap } from './envelope.js';
@@ -22,6 +23,12 @@ export interface StateMachine {
   apply(entries: Entry[]): void | Promise<void>;
   snapshot(): Uint8Array;
   restore(data: Uint8Array): void;
+  /**
+   * A committed membership change, in log order with `apply` (entries before it were applied
+   * first). `conf` is the membership after it. Here the application records the member's
+   * details (from `cc.context`) and adds or removes transport peers.
+   */
+  applyConfChange?(cc: ConfChange, conf: ConfState, index: number): void;
 }
 
 export interface NodeLogger {
@@ -173,6 +180,12 @@ export class RaftNode {
   private readRound: { ctx: Uint8Array; waiters: ReadWaiter[]; retry: NodeJS.Timeout } | undefined;
   private readsAwaitingApply: { index: number; waiters: ReadWaiter[] }[] = [];
 
+  /** Membership as of `applied` (snapshot's, then each applied change). */
+  private conf: ConfState;
+  private confWaiter:
+    | { cc: ConfChange; resolve: (r: { index: number }) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+    | undefined;
+
   private readonly leaderListeners = new Set<(c: LeaderChange) => void>();
   private readonly failureListeners = new Set<(e: NodeError) => void>();
 
@@ -203,6 +216,7 @@ export class RaftNode {
     // The state machine lives in memory: it starts from the snapshot on disk, and the core hands
     // out the committed entries after it again.
     if (snap.meta.index > 0) this.sm.restore(snap.data);
+    this.conf = { voters: [...snap.meta.conf.voters], learners: [...snap.meta.conf.learners] };
     this.applied = snap.meta.index;
     this.lastSnapshotIndex = snap.meta.index;
     const hs = this.log.initialState().hardState;
@@ -310,6 +324,11 @@ export class RaftNode {
       p.reject(err);
     }
     this.proposals.clear();
+    if (this.confWaiter) {
+      clearTimeout(this.confWaiter.timer);
+      this.confWaiter.reject(err);
+      this.confWaiter = undefined;
+    }
     const waiters = [...this.readQueue, ...(this.readRound?.waiters ?? []), ...this.readsAwaitingApply.flatMap((r) => r.waiters)];
     if (this.readRound) clearTimeout(this.readRound.retry);
     this.readQueue = [];
@@ -615,6 +634,7 @@ export class RaftNode {
 
   private installSnapshot(snap: Snapshot): void {
     this.sm.restore(snap.data);
+    this.conf = { voters: [...snap.meta.conf.voters], learners: [...snap.meta.conf.learners] };
     this.applied = snap.meta.index;
     this.lastSnapshotIndex = snap.meta.index;
     this.logger.info(`raft node ${this.id}: installed snapshot at ${snap.meta.index} (term ${snap.meta.term})`);
@@ -632,11 +652,18 @@ export class RaftNode {
   }
 
   private async applyEntries(entries: Entry[]): Promise<void> {
-    const forSm: Entry[] = [];
+    let forSm: Entry[] = [];
     const mine: { p: PendingProposal; index: number }[] = [];
     for (const e of entries) {
       if (e.index <= this.applied) continue;
-      if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
+      if (e.type === EntryType.ConfChange) {
+        // keep log order: everything before the change is applied first
+        if (forSm.length > 0) await this.sm.apply(forSm);
+        forSm = [];
+        this.applyMembershipChange(decodeConfChange(e.data), e.index);
+        continue;
+      }
+      if (e.data.byteLength === 0) continue;
       forSm.push({ term: e.term, index: e.index, type: e.type, data: payloadOf(e.data) });
       const c = counterOf(this.incarnation, e.data);
       if (c === undefined) continue;
@@ -651,6 +678,46 @@ export class RaftNode {
       p.resolve({ index });
     }
     this.releaseReads();
+  }
+
+  private applyMembershipChange(cc: ConfChange, index: number): void {
+    this.conf = nextConf(this.conf, cc);
+    this.sm.applyConfChange?.(cc, this.conf, index);
+    const w = this.confWaiter;
+    if (w && w.cc.type === cc.type && w.cc.node === cc.node) {
+      this.confWaiter = undefined;
+      clearTimeout(w.timer);
+      w.resolve({ index });
+    }
+  }
+
+  /**
+   * Proposes a membership change (one at a time) and resolves once it is applied here.
+   * Rejects with Dropped when another change is still in progress or this member does not
+   * lead, Timeout when it was not applied in time (it may still be).
+   */
+  proposeConfChange(cc: ConfChange, opts: RequestOptions = {}): Promise<{ index: number }> {
+    if (this.state !== NodeState.Running) return Promise.reject(this.notRunning());
+    if (this.confWaiter) return Promise.reject(new NodeError(NodeErrorCode.Dropped, 'another membership change is in progress'));
+    return new Promise((resolve, reject) => {
+      const r = this.raft.proposeConfChange(cc);
+      if (!r.ok) {
+        reject(new NodeError(NodeErrorCode.Dropped, `membership change dropped by member ${this.id}: ${r.reason}`));
+        return;
+      }
+      const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        if (this.confWaiter?.timer === timer) this.confWaiter = undefined;
+        reject(new NodeError(NodeErrorCode.Timeout, `membership change not applied within ${timeoutMs} ms (it may still be)`));
+      }, timeoutMs);
+      this.confWaiter = { cc, resolve, reject, timer };
+      this.kick();
+    });
+  }
+
+  /** The membership as of the last applied entry. */
+  membership(): ConfState {
+    return { voters: [...this.conf.voters], learners: [...this.conf.learners] };
   }
 
   private settleProposal(p: PendingProposal, err: NodeError): void {

@@ -385,3 +385,26 @@ t.test('membership - a learner catches up, is promoted, and a voter is removed',
   net.settle();
   t.ok(net.node(4).applied.some((e) => untext(e.data) === 'after'));
 });
+
+t.test('lease-based read - answered at once inside the lease, not after it expires', async (t) => {
+  const net = new Net([1, 2, 3], { readOnlyOption: 'lease-based', checkQuorum: true });
+  net.elect(1);
+  net.tick(1);
+  net.settle(); // a heartbeat round establishes the lease
+  const leader = net.node(1).raft;
+  const readNow = (ctx: string): number[] => {
+    leader.readIndex(text(ctx));
+    const got: number[] = [];
+    while (leader.hasReady()) {
+      const r = leader.ready();
+      got.push(...r.readStates.map((s) => s.index));
+      leader.advance(r);
+    }
+    return got;
+  };
+  net.isolate(1);
+  t.equal(readNow('in-lease').length, 1, 'inside the lease the leader answers without a round trip');
+  // 8 ticks after the last acknowledged heartbeat (electionTick 10, margin 2) the lease is gone
+  for (let i = 0; i < 8; i++) leader.tick();
+  t.same(readNow('expired'), [], 'an expired lease falls back to a heartbeat round, which an isolated leader cannot finish');
+});

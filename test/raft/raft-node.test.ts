@@ -1,5 +1,6 @@
 import t from 'tap';
-import type { Entry, NodeId } from '../../raft/core/types.js';
+import type { ConfChange, ConfState, Entry, NodeId } from '../../raft/core/types.js';
+import { ConfChangeType, EMPTY } from '../../raft/core/types.js';
 import { NodeError, NodeErrorCode } from '../../raft/node/errors.js';
 import { MemoryNodeStorage, bootstrapIfEmpty } from '../../raft/node/node-storage.js';
 import type { StateMachine } from '../../raft/node/raft-node.js';
@@ -13,6 +14,12 @@ const dec = new TextDecoder();
 
 /** Records every applied payload as a string; its snapshot is the whole list. */
 class Recorder implements StateMachine {
+  confChanges: string[] = [];
+  onConf: ((cc: ConfChange) => void) | undefined;
+  applyConfChange(cc: ConfChange, conf: ConfState, index: number): void {
+    this.confChanges.push(`${index}:${cc.type}:${cc.node}:${conf.voters.join(',')}/${conf.learners.join(',')}`);
+    this.onConf?.(cc);
+  }
   values: string[] = [];
   indexes: number[] = [];
   restores = 0;
@@ -60,10 +67,15 @@ class Cluster {
 
   async startMember(id: NodeId, disk: MemoryNodeStorage): Promise<Member> {
     const sm = new Recorder();
+    const transport = memberTransport(this.net, id, this.ids);
+    // a member added later becomes reachable once its AddLearner/AddVoter is applied
+    sm.onConf = (cc) => {
+      if (cc.type !== ConfChangeType.Remove && cc.node !== id) transport.addPeer(cc.node, `m${cc.node}`);
+    };
     const node = new RaftNode({
       id,
       storage: disk,
-      transport: memberTransport(this.net, id, this.ids),
+      transport,
       stateMachine: sm,
       raftConfig: { electionTick: 10, random: seeded(this.seed++ * 7 + id) },
       tickMs: 10,
@@ -315,4 +327,27 @@ t.test('raft node - a transport that cannot start fails the start', async (t) =>
   t.ok(err instanceof NodeError && err.code === NodeErrorCode.Failed, `start failed: ${String(err)}`);
   t.equal(node.status().state, 'failed');
   await node.stop();
+});
+
+t.test('raft node - a member joins as a learner, catches up, is promoted and can lead', async (t) => {
+  const c = await startCluster(t, [1, 2, 3], { snapshotEvery: 20, snapshotKeep: 5 });
+  const leader = await c.leader();
+  for (let i = 0; i < 40; i++) await leader.node.propose(enc.encode(`v${i}`));
+  await leader.node.proposeConfChange({ type: ConfChangeType.AddLearner, node: 4, context: EMPTY });
+  t.same(leader.node.membership(), { voters: [1, 2, 3], learners: [4] });
+  t.ok(leader.sm.confChanges.some((x) => x.endsWith(':1:4:1,2,3/4')), 'the state machine saw the change in log order');
+  // the new member starts empty and learns everything (a snapshot: the log was compacted)
+  c.ids.push(4);
+  const joined = await c.startMember(4, MemoryNodeStorage.open());
+  await until('the learner has caught up', () => joined.sm.values.length >= 40 || joined.sm.restores > 0);
+  await leader.node.proposeConfChange({ type: ConfChangeType.AddVoter, node: 4, context: EMPTY });
+  await until('the new voter knows its membership', () => joined.node.membership().voters.includes(4));
+  await leader.node.transferLeadership(4);
+  await until('the new member leads', () => joined.node.isLeader);
+  await joined.node.propose(enc.encode('from-4'));
+  await until('every member applied it', () => [...c.members.values()].every((m) => m.sm.values.includes('from-4')));
+  await joined.node.proposeConfChange({ type: ConfChangeType.Remove, node: 1, context: EMPTY });
+  await until('member 1 is out everywhere', () => [2, 3, 4].every((id) => !c.member(id).node.membership().voters.includes(1)));
+  await joined.node.propose(enc.encode('without-1'));
+  await until('the rest applied it', () => [2, 3, 4].every((id) => c.member(id).sm.values.includes('without-1')));
 });
