@@ -83,14 +83,9 @@ export const PROFILES: readonly Profile[] = [
   profile('transfer', 200, { transfer: 0.12 }),
   // (e) read index: every read must cover the writes acknowledged before it was issued
   profile('read-index', 200, { readIndex: 0.4 }),
-  // lease-based reads (readOnlyOption 'lease-based', checkQuorum on) under the conditions the
-  // core documents for them: clocks that advance at the same rate (no skew) and no crashes
-  profile(
-    'lease-read',
-    200,
-    { readIndex: 0.4, crash: 0 },
-    { crashInReady: 0, clockSkew: 0, raft: { readOnlyOption: 'lease-based', checkQuorum: true } },
-  ),
+  // lease-based reads (readOnlyOption 'lease-based', checkQuorum on) under the condition the
+  // core documents for them: clocks that advance at the same rate (no skew)
+  profile('lease-read', 200, { readIndex: 0.4 }, { clockSkew: 0, raft: { readOnlyOption: 'lease-based', checkQuorum: true } }),
   // everything at once, fewer and longer runs
   profile('long', 2000, { confChange: 0.03, snapshot: 0.04, transfer: 0.03, readIndex: 0.1 }),
 ];
