@@ -34,7 +34,7 @@ const KNOWN_BUGS: readonly { group: string; property: string; reason: string }[]
       'without pre-vote, candidates that cannot win (a stale log, or a stale configuration naming ' +
       'removed members) campaign again and again at rising terms; each of their vote requests, and ' +
       'each vote granted to them, resets the election timer of the one voter that could win ' +
-      '(about 1 seed in 1000, e.g. SIM_GROUP=membership-no-prevote SIM_SEED=610)',
+      '(about 1 seed in 500, e.g. SIM_GROUP=membership-no-prevote SIM_SEED=610)',
   },
 ];
 /** Long runs are this many times longer than short ones: SIM_SEEDS is divided by it for them. */
