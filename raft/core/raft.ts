@@ -189,6 +189,13 @@ export class Raft {
         // our term is bumped only when the pre-vote wins
       } else if (m.type === MessageType.App || m.type === MessageType.Heartbeat || m.type === MessageType.Snap) {
         this.becomeFollower(m.term, m.from);
+      } else if (m.type === MessageType.Vote) {
+        // Only a granted vote restarts the election timer (Figure 2). A stream of hopeless
+        // candidates (stale logs or configurations) must not keep resetting the timer of the
+        // one member that could win; handleVoteRequest resets it if it grants.
+        const elapsed = this.electionElapsed;
+        this.becomeFollower(m.term, NONE);
+        this.electionElapsed = elapsed;
       } else {
         this.becomeFollower(m.term, NONE);
       }
