@@ -3,8 +3,8 @@
 // members are down or paused at once (default 1: a majority stays up, so the cluster must keep
 // serving). Every action is bounded in time and logged with its offset from the start.
 import type { Cluster } from './cluster.js';
-import { seededRng } from './random.js';
-import type { Rng } from './random.js';
+import { seededRng } from '../support/random.js';
+import type { Rng } from '../support/random.js';
 
 export type NemesisActionKind = 'kill' | 'pause' | 'resume' | 'restart' | 'none';
 

@@ -15,8 +15,8 @@ import type { ICompare } from 'etcd3';
 import { noop } from 'cockatiel';
 import type { HistoryRecorder, KvValue, OpKind, PendingOperation } from '../linearizability/index.js';
 import { classifyWriteError, errorMessage } from './etcd-errors.js';
-import { pick, pickWeighted, seededRng } from './random.js';
-import type { Rng } from './random.js';
+import { pick, pickWeighted, seededRng } from '../support/random.js';
+import type { Rng } from '../support/random.js';
 
 export interface WorkloadOptions {
   readonly endpoints: readonly string[];

@@ -4,19 +4,9 @@
 // register held at that instant.
 import type { KvInput, KvOutput, KvValue, Operation } from './history.js';
 
-export type Rng = () => number;
-
-/** mulberry32: a small seeded generator, so failures reproduce from the seed. */
-export function seededRng(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng } from '../support/random.js';
+export { seededRng } from '../support/random.js';
+import type { Rng } from '../support/random.js';
 
 export interface SimulationOptions {
   readonly clients: number;

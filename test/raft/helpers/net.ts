@@ -7,16 +7,8 @@ import type { Entry, Message, NodeId } from '../../../raft/core/types.js';
 import { MessageType } from '../../../raft/core/types.js';
 import { MemoryStorage } from '../../../raft/storage/memory-storage.js';
 
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng as seeded } from '../../support/random.js';
+export { seeded };
 
 export interface TestNode {
   raft: Raft;

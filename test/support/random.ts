@@ -1,5 +1,5 @@
-// Seeded randomness for the workload and the nemesis, so a run's choices reproduce from its seed.
-// (Timing still differs between runs: the cluster is real.)
+// Seeded randomness for tests (workloads, nemeses, simulated histories, scripted Raft tests),
+// so a run's choices reproduce from its seed.
 
 export type Rng = () => number;
 
