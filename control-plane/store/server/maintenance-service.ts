@@ -1,11 +1,11 @@
 // etcd's Maintenance service: Status, alarms, hashes, a snapshot stream, leadership transfer.
 // Defragment has nothing to do (the state lives in memory; compaction frees it).
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { AlarmRequest_AlarmAction, AlarmType } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { MaintenanceServer } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type * as pb from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
+import { encodeSnapshotFile } from '../snapshot-file.js';
 import { StoreError } from '../store-error.js';
 import { toStatus, unary } from './grpc-status.js';
 import { expectResponse } from './kv-service.js';
@@ -74,14 +74,12 @@ export function maintenanceService(ctx: ServiceContext): MaintenanceServer {
       return { header: ctx.headers.header() };
     }),
 
-    // The stream is the state machine's snapshot (proto/store.proto StoreSnapshot) followed by
-    // its SHA-256, as etcd appends one to its database file. It is Shoal's format, not bbolt:
-    // `etcdctl snapshot save` stores it; `etcdctl snapshot status/restore` cannot read it.
+    // The stream is the state machine's snapshot in the frame of snapshot-file.ts, then its
+    // SHA-256 (as etcd sends its database file, then its checksum).
     snapshot: (call: grpc.ServerWritableStream<pb.SnapshotRequest, pb.SnapshotResponse>) => {
       const send = async (): Promise<void> => {
         const header = ctx.headers.header();
-        const data = ctx.sm.snapshot();
-        const sha = createHash('sha256').update(data).digest();
+        const { body: data, sha256: sha } = encodeSnapshotFile(ctx.sm.snapshot());
         const total = data.byteLength + sha.byteLength;
         let sent = 0;
         for (let off = 0; off < data.byteLength; off += SNAPSHOT_CHUNK) {
@@ -91,7 +89,7 @@ export function maintenanceService(ctx: ServiceContext): MaintenanceServer {
           const ok = call.write({ header: off === 0 ? header : undefined, remainingBytes: total - sent, blob });
           if (!ok) await once(call, 'drain');
         }
-        call.write({ header: data.byteLength === 0 ? header : undefined, remainingBytes: 0, blob: sha });
+        call.write({ header: undefined, remainingBytes: 0, blob: sha });
         call.end();
       };
       send().catch((e: unknown) => call.emit('error', toStatus(e, log, 'Snapshot')));

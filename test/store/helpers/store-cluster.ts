@@ -90,7 +90,13 @@ export class StoreCluster {
       members.push({ name: `m${i + 1}`, clientPort: await freePort(), peerPort: await freePort(), metricsPort: await freePort(), dataDir: join(root, `m${i + 1}`) });
     }
     const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`);
+    // Even if the test process dies without running teardowns, no member outlives it.
+    const onExit = (): void => {
+      for (const p of c.procs.values()) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    };
+    process.once('exit', onExit);
     t.teardown(async () => {
+      process.removeListener('exit', onExit);
       await c.killAll();
       if (process.env.SHOAL_KEEP_LOGS === undefined) rmSync(root, { recursive: true, force: true });
       else process.stderr.write(`store test logs kept in ${root}\n`);
@@ -126,7 +132,8 @@ export class StoreCluster {
       log = createWriteStream(join(this.root, `${m.name}.log`), { flags: 'a' });
       this.logs.set(m.name, log);
     }
-    const p = spawn(process.execPath, [LAUNCHER, ...this.args(m, state, cluster)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeArgs = (process.env.SHOAL_TEST_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const p = spawn(process.execPath, [...nodeArgs, LAUNCHER, ...this.args(m, state, cluster)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout!.pipe(log, { end: false });
     p.stderr!.pipe(log, { end: false });
     this.procs.set(m.name, p);
