@@ -61,10 +61,11 @@ export class MemberTable {
   checkAdd(m: Member): StoreError | undefined {
     if (m.peerUrls.length === 0) return new StoreError('member-bad-urls');
     if (this.removedIds.has(m.id)) return new StoreError('member-not-found', { detail: `member ${m.id.toString(16)} was removed; ids are never reused` });
-    if (this.byId.has(m.id)) return new StoreError('member-exists');
+    // Peer URLs first: ids derive from them, so a repeated add is reported as etcd does.
     for (const other of this.byId.values()) {
       if (other.peerUrls.some((u) => m.peerUrls.includes(u))) return new StoreError('peer-url-exists');
     }
+    if (this.byId.has(m.id)) return new StoreError('member-exists');
     return undefined;
   }
 
