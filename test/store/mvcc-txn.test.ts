@@ -158,7 +158,7 @@ t.test('mvcc txn - duplicate keys are refused like etcd', async (t) => {
     { name: 'same key put twice', req: { success: [put('a', '1'), put('a', '2')] }, dup: true },
     { name: 'put and delete of the same key', req: { success: [put('a', '1'), del('a')] }, dup: true },
     { name: 'put inside a deleted range', req: { success: [del('a', b('c')), put('b', '1')] }, dup: true },
-    { name: 'put inside a "\\0" delete range', req: { success: [del('a', new Uint8Array([0])), put('zz', '1')] }, dup: true },
+    { name: 'put inside a "\\0" delete range (etcd reads "\\0" literally here)', req: { success: [del('a', new Uint8Array([0])), put('zz', '1')] }, dup: false },
     { name: 'put and delete in different branches', req: { success: [put('a', '1')], failure: [del('a')] }, dup: false },
     { name: 'two deletes of the same key', req: { success: [del('a'), del('a', b('b'))] }, dup: false },
     { name: 'outer put and nested put', req: { success: [put('a', '1'), txn({ success: [put('a', '2')] })] }, dup: true },
@@ -188,6 +188,7 @@ t.test('mvcc txn - a refused txn changes nothing', async (t) => {
     { name: 'range at a compacted revision', req: { success: [put('a', '1'), get('k1', undefined, 2)] }, msg: 'etcdserver: mvcc: required revision has been compacted', grpc: 11 },
     { name: 'empty key in a compare', req: { compare: [{ key: new Uint8Array(0), target: VERSION, result: EQUAL }] }, msg: 'etcdserver: key is not provided', grpc: 3 },
     { name: 'empty key in a nested op', req: { success: [txn({ failure: [del('')] })] }, msg: 'etcdserver: key is not provided', grpc: 3 },
+    { name: 'a put error wins over an earlier range error (etcd checks puts first)', req: { success: [get('k1', undefined, 2), put('b', '2', { lease: 77 })] }, msg: 'etcdserver: requested lease not found', grpc: 5 },
     { name: 'failure in a nested txn on the taken path', req: { success: [put('a', '1'), txn({ success: [put('x', '1', { lease: 9 })] })] }, msg: 'etcdserver: requested lease not found', grpc: 5 },
   ];
   for (const c of cases) {
@@ -288,7 +289,10 @@ t.test('mvcc txn - sibling nested txns may put then delete a key in one revision
   // puts, so this passes validation there too; the key ends deleted, with both events.
   const s = sample();
   const r = unwrap(s.txn({ success: [txn({ success: [put('k', 'tmp')] }), txn({ success: [del('k')] })] }));
-  t.same(r.events.map(eventText), ['PUT k=tmp@5/5/v1 prev -', 'DELETE k deleted@5 prev k=tmp@5/5/v1']);
+  t.same(r.events.map(eventText), ['PUT k=tmp@5/5/v1 prev -', 'DELETE k deleted@5 prev -'], "events' prev_kv is the value before the txn, as etcd's watch gives it");
+  const d = r.response.responses[1];
+  const dr = d?.type === 'txn' ? d.txn.responses[0] : undefined;
+  t.same(dr?.type === 'deleteRange' ? dr.deleteRange.deleted : null, 1, 'the delete saw the put before it');
   t.same(unwrap(s.range({ key: b('k') })).kvs, []);
   t.equal(s.revision, 5);
   unwrap(s.compact(5));
@@ -301,4 +305,32 @@ t.test('mvcc txn - sibling nested txns may put then delete a key in one revision
   t.equal(kvText(unwrap(s.range({ key: b('k') })).kvs[0]), 'k=again@6/6/v1');
   unwrap(s.compact(6));
   t.equal(s.stats().keys, 3, 'the put/delete pair below the compact revision is gone');
+});
+
+t.test('mvcc txn - a "\\0" delete and a put of the same key apply in order (as etcd allows)', async (t) => {
+  const s = sample();
+  const r = unwrap(s.txn({ success: [del('k', new Uint8Array([0])), put('k2', 'new')] }));
+  t.same(r.events.map(eventText), [
+    'DELETE k1 deleted@5 prev k1=v1@2/2/v1 lease 5',
+    'DELETE k2 deleted@5 prev k2=v2b@3/4/v2',
+    'PUT k2=new@5/5/v1 prev k2=v2b@3/4/v2',
+  ]);
+  t.equal(kvText(unwrap(s.range({ key: b('k2') })).kvs[0]), 'k2=new@5/5/v1', 'the key was re-created: version 1');
+  const restored = new MvccStore();
+  restored.restore(s.snapshot());
+  t.same(restored.snapshot(), s.snapshot());
+});
+
+t.test('mvcc txn - ignore_value on a key deleted earlier in the txn is refused (etcd 3.4 panics)', async (t) => {
+  const s = sample();
+  const before = s.snapshot();
+  for (const req of [
+    { success: [del('k', new Uint8Array([0])), { type: 'put', put: { key: b('k2'), ignoreValue: true } } as RequestOp] },
+    { success: [txn({ success: [del('k', new Uint8Array([0]))] }), txn({ success: [{ type: 'put', put: { key: b('k2'), value: b('x'), ignoreLease: true } }] })] },
+  ] satisfies TxnRequest[]) {
+    const e = errorOf(s.txn(req));
+    t.same([e.grpcCode, e.message], [3, 'etcdserver: key not found']);
+  }
+  t.same(s.snapshot(), before);
+  t.ok(s.txn({ success: [del('k1'), { type: 'put', put: { key: b('k2'), ignoreValue: true } }] }).ok, 'deleting another key is fine');
 });

@@ -3,7 +3,7 @@
 
 import { inRange } from './bytes.js';
 import { SnapshotCorruptError } from './errors.js';
-import { isTombstone } from './key-history.js';
+import { isTombstone, liveAt } from './key-history.js';
 import type { KeyHistory } from './key-history.js';
 import { EventType } from './types.js';
 import type { Event } from './types.js';
@@ -59,22 +59,21 @@ export class EventLog {
   }
 
   /** The log of revisions >= compactRev, rebuilt from key histories exactly as writes built it:
-   * an event's prev_kv is the key's previous kept revision unless that is a tombstone; none at
-   * the compact revision. */
+   * an event's prev_kv is the key's value at the revision before the event's; none at the
+   * compact revision (that value is compacted). */
   static rebuild(histories: Iterable<KeyHistory>, compactRev: number): EventLog {
     const changes: { rev: number; sub: number; event: Event }[] = [];
     for (const h of histories) {
       for (let i = 0; i < h.revs.length; i++) {
         const kv = h.revs[i]!;
         if (kv.modRevision < compactRev) continue;
-        const prev = i > 0 && kv.modRevision !== compactRev ? h.revs[i - 1]! : undefined;
         changes.push({
           rev: kv.modRevision,
           sub: h.subs[i]!,
           event: {
             type: isTombstone(kv) ? EventType.DELETE : EventType.PUT,
             kv,
-            prevKv: prev === undefined || isTombstone(prev) ? undefined : prev,
+            prevKv: kv.modRevision === compactRev ? undefined : liveAt(h, kv.modRevision - 1),
           },
         });
       }

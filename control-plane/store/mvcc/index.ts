@@ -1,7 +1,7 @@
 // The MVCC state machine of the cluster store: etcd v3 key-value semantics, pure and
 // deterministic. See mvcc-store.ts for the rules.
 
-export { MvccStore, INITIAL_REVISION } from './mvcc-store.js';
+export { INITIAL_REVISION, MvccStore, NEVER_COMPACTED } from './mvcc-store.js';
 export type { Applied, MvccConfig, MvccStats } from './mvcc-store.js';
 export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from './types.js';
 export type {

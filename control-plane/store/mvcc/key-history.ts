@@ -1,10 +1,9 @@
 // The kept revisions of one key, oldest first.
 //
-// Invariants: (modRevision, sub) strictly increases along `revs`. A key changes at most once per
-// revision with one exception etcd allows too: a txn whose nested txns put a key and then
-// delete it (etcd's duplicate-key check does not compare a nested txn's deletes with an earlier
-// sibling's puts), which leaves a put and a tombstone with the same modRevision. subs[i] is
-// revs[i]'s sub-revision, its position among the changes of that revision.
+// Invariants: (modRevision, sub) strictly increases along `revs`. A key usually changes at most
+// once per revision; the txns etcd's duplicate-key check lets through (see validate.ts) can
+// change it several times in one revision, leaving several entries with the same modRevision.
+// subs[i] is revs[i]'s sub-revision, its position among the changes of that revision.
 
 import type { KeyValue } from './types.js';
 

@@ -14,7 +14,7 @@
 //   history and must not be mutated.
 
 import { ByteWriter } from './byte-io.js';
-import { EMPTY_BYTES, keyRange, keyString } from './bytes.js';
+import { EMPTY_BYTES, inKeyRange, keyRange, keyString } from './bytes.js';
 import type { KeyRange } from './bytes.js';
 import { crc32c } from './crc32c.js';
 import {
@@ -69,6 +69,10 @@ import type { MvccLimits } from './validate.js';
 /** The revision an empty store is at. */
 export const INITIAL_REVISION = 1;
 
+/** The compact revision of a store never compacted (etcd's compactMainRev starts at -1, so a
+ * first compaction at revision 0 is accepted, as etcd does). */
+export const NEVER_COMPACTED = -1;
+
 export interface MvccConfig {
   /** Request limits; must be the same on every member (see validate.ts). */
   readonly limits?: Partial<MvccLimits>;
@@ -108,7 +112,7 @@ export class MvccStore {
   readonly limits: MvccLimits;
   private index: KeyIndex = newKeyIndex();
   private rev = INITIAL_REVISION;
-  private compactRev = 0;
+  private compactRev = NEVER_COMPACTED;
   private leaseTable = new LeaseTable();
   /** Events of the write revisions >= compactRev. */
   private log = new EventLog();
@@ -131,7 +135,7 @@ export class MvccStore {
     return this.rev;
   }
 
-  /** Reads and history before this revision are gone; 0 = never compacted. */
+  /** Reads and history before this revision are gone; -1 = never compacted (NEVER_COMPACTED). */
   get compactRevision(): number {
     return this.compactRev;
   }
@@ -209,7 +213,8 @@ export class MvccStore {
     let err: EtcdError | undefined = checkTxn(req, this.limits);
     if (err !== undefined) return fail(err);
     const path = this.comparePath(req);
-    err = this.checkTxnState(req, path);
+    // etcd checks every put on the path first, then every range.
+    err = this.checkTxnState(req, path, 'put') ?? this.checkTxnState(req, path, 'range');
     if (err !== undefined) return fail(err);
     const ctx = this.begin();
     const response = this.applyTxn(ctx, req, path);
@@ -386,22 +391,35 @@ export class MvccStore {
     return { succeeded, nested };
   }
 
-  /** State checks of the ops on the taken path (etcd's checkRequests). */
-  private checkTxnState(req: TxnRequest, path: TxnPath): EtcdError | undefined {
+  /**
+   * State checks of one kind of op on the taken path, in execution order (etcd's checkRequests,
+   * against the state before the txn). One more than etcd: a put with ignore_value/ignore_lease
+   * whose key an earlier op of the txn deletes is refused with etcd's "key not found" (etcd 3.4
+   * lets it through and then panics applying it).
+   */
+  private checkTxnState(req: TxnRequest, path: TxnPath, pass: 'put' | 'range', deleted: KeyRange[] = []): EtcdError | undefined {
     let n = 0;
     for (const op of (path.succeeded ? req.success : req.failure) ?? []) {
       let err: EtcdError | undefined;
       switch (op.type) {
         case 'range':
-          err = this.checkReadRevision(op.range.revision ?? 0);
+          if (pass === 'range') err = this.checkReadRevision(op.range.revision ?? 0);
           break;
-        case 'put':
+        case 'put': {
+          if (pass !== 'put') break;
           err = this.checkPutState(op.put, 'txn');
+          const ignores = op.put.ignoreValue === true || op.put.ignoreLease === true;
+          if (err === undefined && ignores && deleted.length > 0) {
+            const k = keyString(op.put.key);
+            if (deleted.some((r) => inKeyRange(r, k))) err = new KeyNotFoundError(op.put.key);
+          }
           break;
+        }
         case 'deleteRange':
+          deleted.push(keyRange(op.deleteRange.key, op.deleteRange.rangeEnd));
           break;
         case 'txn':
-          err = this.checkTxnState(op.txn, path.nested[n++]!);
+          err = this.checkTxnState(op.txn, path.nested[n++]!, pass, deleted);
           break;
         default:
           assertNever(op);
@@ -477,7 +495,7 @@ export class MvccStore {
     this.bytes += REVISION_OVERHEAD_BYTES + value.length;
     if (live !== undefined && live.lease !== 0) this.leaseTable.detach(live.lease, ks);
     if (lease !== 0) this.leaseTable.attach(lease, ks);
-    ctx.events.push({ type: EventType.PUT, kv, prevKv: live });
+    ctx.events.push({ type: EventType.PUT, kv, prevKv: eventPrevKv(h, ctx.rev, live) });
     return { revision: ctx.rev, prevKv: req.prevKv === true ? live : undefined };
   }
 
@@ -498,11 +516,12 @@ export class MvccStore {
 
   private deleteKey(ctx: WriteCtx, k: string, h: KeyHistory, live: KeyValue): void {
     const tomb: KeyValue = { key: h.key, createRevision: 0, modRevision: ctx.rev, version: 0, value: EMPTY_BYTES, lease: 0 };
+    const prevKv = eventPrevKv(h, ctx.rev, live);
     this.push(h, tomb, ctx.events.length, ctx);
     this.revisionCount++;
     this.bytes += REVISION_OVERHEAD_BYTES;
     if (live.lease !== 0) this.leaseTable.detach(live.lease, k);
-    ctx.events.push({ type: EventType.DELETE, kv: tomb, prevKv: live });
+    ctx.events.push({ type: EventType.DELETE, kv: tomb, prevKv });
   }
 
   private push(h: KeyHistory, kv: KeyValue, sub: number, ctx: WriteCtx): void {
@@ -595,3 +614,13 @@ export class MvccStore {
   }
 }
 
+/**
+ * An event's prev_kv, as etcd's watch gives it: the key's value at the revision before the
+ * event's (so a change after another change of the same key in one txn gets the value from
+ * before the txn, not the intermediate one). `live` is the key's newest value before this change;
+ * called before the change is recorded.
+ */
+function eventPrevKv(h: KeyHistory, rev: number, live: KeyValue | undefined): KeyValue | undefined {
+  const last = h.revs[h.revs.length - 1];
+  return last === undefined || last.modRevision < rev ? live : liveAt(h, rev - 1);
+}

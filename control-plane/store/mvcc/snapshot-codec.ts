@@ -1,7 +1,7 @@
 // The snapshot format of the MVCC state (format 1). Deterministic: equal states encode to equal
 // bytes. All integers are varints (zigzag where they may be negative).
 //
-//   "SHOALMVC" u8(format=1) uvarint(revision) uvarint(compactRevision)
+//   "SHOALMVC" u8(format=1) uvarint(revision) svarint(compactRevision)
 //   uvarint(keyCount) { bytes(key) uvarint(n) { revision }*n }*keyCount      keys in byte order
 //   uvarint(leaseCount) { svarint(id) svarint(ttl) svarint(remainingTtl) }*  leases by ID
 //   u32(CRC-32C of everything before)
@@ -48,7 +48,7 @@ export function encodeSnapshot(s: SnapshotState, sizeHint: number): Uint8Array {
   w.raw(MAGIC);
   w.u8(FORMAT);
   w.uvarint(s.revision);
-  w.uvarint(s.compactRevision);
+  w.svarint(s.compactRevision);
   w.uvarint(s.index.size);
   s.index.forEach((h) => {
     w.bytes(h.key);
@@ -76,8 +76,8 @@ export function decodeSnapshot(bytes: Uint8Array, initialRevision: number): Deco
   const format = r.u8();
   if (format !== FORMAT) throw new SnapshotCorruptError(`unknown format ${format}`);
   const revision = r.uvarint();
-  const compactRevision = r.uvarint();
-  if (revision < initialRevision || compactRevision > revision) {
+  const compactRevision = r.svarint();
+  if (revision < initialRevision || compactRevision > revision || compactRevision < -1) {
     throw new SnapshotCorruptError(`bad revisions ${revision}/${compactRevision}`);
   }
 

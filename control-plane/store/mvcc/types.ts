@@ -30,8 +30,10 @@ export interface Event {
   readonly type: EventType;
   /** PUT: the new key-value. DELETE: key and modRevision (the delete's revision) only. */
   readonly kv: KeyValue;
-  /** The key-value just before this change; undefined if the key did not exist then or that
-   * revision is compacted. Watch layers drop it for watchers that did not ask for prev_kv. */
+  /** The key's value at the revision before this one, as etcd's watch gives it; undefined if
+   * the key did not exist then or that revision is compacted. Watch layers drop it for watchers
+   * that did not ask for prev_kv. (Write responses' prev_kv instead see earlier ops of the same
+   * txn, as in etcd.) */
   readonly prevKv: KeyValue | undefined;
 }
 
@@ -206,6 +208,7 @@ export interface HashResult {
   /** CRC-32C of every key revision kept with revision <= `revision`. */
   readonly hash: number;
   readonly revision: number;
+  /** -1 if never compacted (as etcd's HashKV answers). */
   readonly compactRevision: number;
 }
 

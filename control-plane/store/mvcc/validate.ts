@@ -91,16 +91,15 @@ function checkOp(op: RequestOp, maxTxnOps: number): EtcdError | undefined {
   }
 }
 
-/** A deleted interval [start, end) as binary strings; end undefined = to the end of the keyspace,
- * null = the single key start. */
+/** A deleted interval [start, end) as binary strings; end null = the single key start. */
 interface Interval {
   readonly start: string;
-  readonly end: string | undefined | null;
+  readonly end: string | null;
 }
 
 function intersects(dels: readonly Interval[], k: string): boolean {
   for (const d of dels) {
-    if (d.end === null ? k === d.start : k >= d.start && (d.end === undefined || k < d.end)) return true;
+    if (d.end === null ? k === d.start : k >= d.start && k < d.end) return true;
   }
   return false;
 }
@@ -108,16 +107,18 @@ function intersects(dels: readonly Interval[], k: string): boolean {
 /**
  * etcd's checkIntervals: within one branch (and the txns nested in it) a key may be put at most
  * once and may not be both put and deleted; the two branches of a nested txn exclude each other,
- * so both may put the same key. Differs from etcd 3.4 only in reading a delete's range_end "\0"
- * as "every key >= key" (etcd's interval tree takes it literally and sees no overlap).
+ * so both may put the same key. As in etcd 3.4 (which the store must answer like), a delete's
+ * interval is taken literally: a range_end of "\0" (or one below the key) makes an empty
+ * interval that overlaps no put, and a nested txn's deletes are not checked against the puts of
+ * earlier siblings. Those txns may change a key more than once in one revision; the store
+ * applies the changes in order.
  */
 function checkIntervals(reqs: readonly RequestOp[]): { puts: Set<string>; dels: Interval[] } | DuplicateKeyError {
   const dels: Interval[] = [];
   for (const op of reqs) {
     if (op.type !== 'deleteRange') continue;
     const r = op.deleteRange;
-    const end = r.rangeEnd === undefined || r.rangeEnd.length === 0 ? null : keyString(r.rangeEnd);
-    dels.push({ start: keyString(r.key), end: end === '\u0000' ? undefined : end });
+    dels.push({ start: keyString(r.key), end: r.rangeEnd === undefined || r.rangeEnd.length === 0 ? null : keyString(r.rangeEnd) });
   }
   const puts = new Set<string>();
   for (const op of reqs) {
