@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { ClusterService, KVService, LeaseService, MaintenanceService } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
+import { ClusterService, KVService, LeaseService, MaintenanceService, WatchService } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { Member } from '../../proto/gen/store.js';
 import { bootstrapIfEmpty, DurableStorage, NONE, RaftNode } from '../../raft/index.js';
 import { GrpcTransport } from '../../raft/transport/index.js';
@@ -37,6 +37,7 @@ import { Proposer } from './server/proposer.js';
 import { Quota } from './server/quota.js';
 import { HeaderSource } from './server/response-header.js';
 import type { ServiceContext } from './server/service-context.js';
+import { createWatchService, mvccWatchSource, WatchHub } from './watch/index.js';
 
 /** gRPC framing on top of --max-request-bytes (etcd allows the same). */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -52,6 +53,8 @@ export class StoreMember {
   readonly sm: StoreStateMachine;
   readonly node: RaftNode;
   readonly metrics: StoreMetrics;
+  /** Watchers of this member, fed by its own apply loop (control-plane/store/watch). */
+  readonly watchHub: WatchHub;
   /** Resolves once the member serves clients (it published itself through the log). */
   readonly ready: Promise<void>;
   private readonly log: Logger;
@@ -62,6 +65,7 @@ export class StoreMember {
   private compactor: AutoCompactor | undefined;
   private stopping: Promise<void> | undefined;
   private removedListeners = new Set<() => void>();
+  private readonly watchStop = new AbortController();
   private resolveReady!: () => void;
   private rejectReady!: (e: Error) => void;
 
@@ -76,6 +80,7 @@ export class StoreMember {
     this.sm = parts.sm;
     this.node = parts.node;
     this.metrics = parts.metrics;
+    this.watchHub = new WatchHub({ source: mvccWatchSource(parts.sm.mvcc) });
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -146,8 +151,15 @@ export class StoreMember {
     const log = this.log;
     const peers = new PeerSync(this.memberId, transport, sm, new Map(founding.map((m) => [m.id, m.peerUrls])), log);
     peers.sync(node);
-    sm.onApplied((a) => this.onApplied(a, peers));
-    sm.onRestored(() => peers.sync(node));
+    // Watchers see every applied revision in log order; a snapshot install resynchronises them.
+    sm.onApplied((a) => {
+      if (a.result.ok && a.events.length > 0) this.watchHub.notify(a.revision, a.events);
+      this.onApplied(a, peers);
+    });
+    sm.onRestored(() => {
+      this.watchHub.restored();
+      peers.sync(node);
+    });
     const peerTimer = setInterval(() => peers.sync(node), 1000);
     peerTimer.unref();
     this.timers.push(peerTimer);
@@ -238,6 +250,17 @@ export class StoreMember {
     server.addService(LeaseService, leaseService(ctx));
     server.addService(ClusterService, clusterService(ctx));
     server.addService(MaintenanceService, maintenanceService(ctx));
+    const { clusterId, memberId } = ctx;
+    server.addService(
+      WatchService,
+      createWatchService({
+        hub: this.watchHub,
+        header: () => ({ clusterId, memberId, revision: 0, raftTerm: ctx.headers.raftTerm() }),
+        hasLeader: () => this.node.leaderId !== NONE,
+        signal: this.watchStop.signal,
+        onError: (e) => this.log.error({ err: e }, 'watch stream failed'),
+      }),
+    );
     hooks.services?.(ctx, server);
     for (const url of this.config.listenClientUrls) {
       const address = grpcAddressOf(url);
@@ -290,6 +313,7 @@ export class StoreMember {
   private async doStop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.rejectReady(new Error('stopped'));
+    this.watchStop.abort();
     const server = this.grpcServer;
     if (server !== undefined) {
       await new Promise<void>((resolve) => {

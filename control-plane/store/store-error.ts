@@ -36,6 +36,7 @@ export const STORE_ERRORS = {
   'bad-leader-transferee': [GrpcCode.FAILED_PRECONDITION, 'etcdserver: bad leader transferee'],
   'not-supported-for-learner': [GrpcCode.UNAVAILABLE, 'etcdserver: rpc not supported for learner'],
   'lease-not-found': [GrpcCode.NOT_FOUND, 'etcdserver: requested lease not found'],
+  'lease-id-out-of-range': [GrpcCode.INVALID_ARGUMENT, 'shoal: lease IDs must be below 2^52 in magnitude'],
   unhealthy: [GrpcCode.UNAVAILABLE, 'etcdserver: unhealthy cluster'],
 } as const satisfies Record<string, readonly [GrpcCode, string]>;
 export type StoreErrorCode = keyof typeof STORE_ERRORS;

@@ -1,12 +1,13 @@
 // Debian's etcdctl (3.4, ETCDCTL_API=3) against a 3-member Shoal store, exactly as an operator
 // would use it: no flags or output a real etcd would not give.
 import t from 'tap';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreSnapshot } from '../../proto/gen/store.js';
 import { MvccStore } from '../../control-plane/store/mvcc/index.js';
 import { decodeSnapshotFile } from '../../control-plane/store/snapshot-file.js';
-import { sleep, StoreCluster } from './helpers/store-cluster.js';
+import { ETCDCTL, sleep, StoreCluster } from './helpers/store-cluster.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const unb64 = (s: string): string => Buffer.from(s, 'base64').toString();
@@ -110,6 +111,35 @@ t.test('etcdctl against a 3-member store', async (t) => {
     }
     t.ok(gone, 'the key expired with its lease');
     t.match(await c.ctl(['lease', 'timetolive', short], ep), /already expired/);
+  });
+
+  await t.test('etcdctl - watch --prefix sees live events; watch --rev replays history', async (t) => {
+    const first = (JSON.parse(await c.ctl(['put', '/w/a', '1', '-w', 'json'])) as GetJson).header.revision;
+    await c.ctl(['put', '/w/b', '2']);
+    // etcdctl watch runs until stopped: read its output for a bounded time, then kill it
+    const watch = (args: string[], until: (out: string) => boolean): Promise<string> =>
+      new Promise((resolve) => {
+        const p = spawn(ETCDCTL, ['--endpoints', c.endpoint(follower), 'watch', ...args], { env: { ...process.env, ETCDCTL_API: '3' } });
+        let out = '';
+        const done = (): void => {
+          clearTimeout(timer);
+          p.kill('SIGKILL');
+          resolve(out);
+        };
+        const timer = setTimeout(done, 15_000);
+        p.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (until(out)) done();
+        });
+      });
+    const replay = await watch(['/w/', '--prefix', '--rev', String(first)], (o) => o.includes('/w/b'));
+    t.equal(replay, 'PUT\n/w/a\n1\nPUT\n/w/b\n2\n', 'history from --rev');
+    const live = watch(['/w/', '--prefix', '--prev-kv'], (o) => o.includes('DELETE'));
+    await sleep(500); // let the watch be created
+    await c.ctl(['put', '/w/a', '3']);
+    await c.ctl(['put', '/x/not-watched', '0']);
+    await c.ctl(['del', '/w/b']);
+    t.equal(await live, 'PUT\n/w/a\n1\n/w/a\n3\nDELETE\n/w/b\n2\n/w/b\n\n', 'live events with prev kv, in order');
   });
 
   await t.test('etcdctl - member list, endpoint status and health (-w json)', async (t) => {

@@ -13,9 +13,15 @@ import { toStatus, unary } from './grpc-status.js';
 import { expectResponse } from './kv-service.js';
 import type { ServiceContext } from './service-context.js';
 
-/** A random lease id in [1, 2^53). */
+/**
+ * Lease ids stay below 2^52 in magnitude: the MVCC snapshot codec writes them zigzag-encoded,
+ * which must stay a safe integer (ids in [2^52, 2^53) would make snapshots unreadable).
+ */
+export const MAX_LEASE_ID = 2 ** 52 - 1;
+
+/** A random lease id in [1, 2^52). */
 function newLeaseId(): number {
-  const id = Number(randomBytes(8).readBigUInt64BE() & (2n ** 53n - 1n));
+  const id = Number(randomBytes(8).readBigUInt64BE() & BigInt(MAX_LEASE_ID));
   return id === 0 ? 1 : id;
 }
 
@@ -43,6 +49,7 @@ export function leaseService(ctx: ServiceContext): LeaseServer {
 
   return {
     leaseGrant: unary('LeaseGrant', log, async (req: pb.LeaseGrantRequest) => {
+      if (Math.abs(req.ID) > MAX_LEASE_ID) throw new StoreError('lease-id-out-of-range');
       const ttl = Math.max(req.TTL, ctx.minLeaseTtlSec);
       await ctx.quota.check(GRANT_COST);
       for (let attempt = 0; ; attempt++) {
