@@ -108,3 +108,44 @@ t.test('lease clock - promotion extends remaining TTLs, keepalive renews, expiry
   c.demote();
   t.same(c.expired(1e9, 10), []);
 });
+
+t.test('auto compaction - revision and periodic retention, leader only', async (t) => {
+  const { AutoCompactor } = await import('../../control-plane/store/server/auto-compactor.js');
+  const { StoreStateMachine } = await import('../../control-plane/store/apply/store-state-machine.js');
+  const sm = new StoreStateMachine({ memberId: 1 });
+  for (let i = 0; i < 20; i++) sm.mvcc.put({ key: Buffer.from(`k${i % 3}`), value: Buffer.from(String(i)) });
+  const proposed: number[] = [];
+  const proposer = {
+    propose: async (b: { compaction?: { revision: number } }) => {
+      proposed.push(b.compaction!.revision);
+      const r = sm.mvcc.compact(b.compaction!.revision);
+      return { ok: r.ok, revision: sm.mvcc.revision } as never;
+    },
+  };
+  const node = { isLeader: false };
+  const quiet = { info: () => {}, warn: () => {} };
+  const rev = new AutoCompactor({ node: node as never, sm, proposer: proposer as never, mode: 'revision', retention: 5, pollMs: 1e9, logger: quiet });
+  t.teardown(() => rev.stop());
+  rev.tick();
+  t.same(proposed, [], 'followers do not compact');
+  node.isLeader = true;
+  rev.tick();
+  await new Promise((r) => setImmediate(r));
+  t.same(proposed, [sm.mvcc.revision - 5]);
+  t.equal(sm.mvcc.compactRevision, sm.mvcc.revision - 5);
+
+  let now = 0;
+  const per = new AutoCompactor({ node: node as never, sm, proposer: proposer as never, mode: 'periodic', retention: 60_000, now: () => now, logger: quiet });
+  t.teardown(() => per.stop());
+  proposed.length = 0;
+  per.tick(); // sample at t=0, nothing old enough
+  const sampled = sm.mvcc.revision;
+  sm.mvcc.put({ key: Buffer.from('later'), value: Buffer.from('x') });
+  now = 30_000;
+  per.tick();
+  t.same(proposed, [], 'no sample is a minute old yet');
+  now = 61_000;
+  per.tick();
+  await new Promise((r) => setImmediate(r));
+  t.same(proposed, [sampled], 'compacts to the revision of a minute ago');
+});
