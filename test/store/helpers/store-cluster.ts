@@ -63,6 +63,7 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    p.stdin.on('error', () => {}); // the command may exit before reading its input (EPIPE)
     p.stdin.end(opts.input ?? '');
   });
 }
