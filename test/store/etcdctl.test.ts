@@ -115,7 +115,7 @@ t.test('etcdctl against a 3-member store', async (t) => {
 
   await t.test('etcdctl - watch --prefix sees live events; watch --rev replays history', async (t) => {
     const first = (JSON.parse(await c.ctl(['put', '/w/a', '1', '-w', 'json'])) as GetJson).header.revision;
-    await c.ctl(['put', '/w/b', '2']);
+    const second = (JSON.parse(await c.ctl(['put', '/w/b', '2', '-w', 'json'])) as GetJson).header.revision;
     // etcdctl watch runs until stopped: read its output for a bounded time, then kill it
     const watch = (args: string[], until: (out: string) => boolean): Promise<string> =>
       new Promise((resolve) => {
@@ -136,8 +136,9 @@ t.test('etcdctl against a 3-member store', async (t) => {
     const replay = await watch(['/w/', '--prefix', '--rev', String(first)], (o) => o.length >= wantReplay.length);
     t.equal(replay, wantReplay, 'history from --rev');
     const wantLive = 'PUT\n/w/a\n1\n/w/a\n3\nDELETE\n/w/b\n2\n/w/b\n\n';
-    const live = watch(['/w/', '--prefix', '--prev-kv'], (o) => o.length >= wantLive.length);
-    await sleep(500); // let the watch be created
+    // from the next revision on, so that no event can slip in before the watch exists
+    const live = watch(['/w/', '--prefix', '--prev-kv', '--rev', String(second + 1)], (o) => o.length >= wantLive.length);
+    await sleep(300);
     await c.ctl(['put', '/w/a', '3']);
     await c.ctl(['put', '/x/not-watched', '0']);
     await c.ctl(['del', '/w/b']);
