@@ -2,8 +2,10 @@
 // it passes when throughput is at least 90% of that, the slowest write takes under 500 ms and
 // the standard deviation stays under 100 ms) against a 3-member store.
 //
-// The verdict is about latency on a 2-core machine that other test files share: a failed run
-// is reported (as a comment with etcdctl's numbers) and run once more before the test fails.
+// Not part of scripts/test.sh yet: on this 2-core machine the store's slowest write sits at
+// 0.47-0.57 s against etcdctl's 0.5 s limit, so the verdict depends on what else runs (issue 3
+// stays open until it passes reliably). Run it alone with `npm run test:perf`. A failed run is
+// reported (as a comment with etcdctl's numbers) and run once more before the test fails.
 import t from 'tap';
 import { StoreCluster } from './helpers/store-cluster.js';
 
