@@ -1,0 +1,259 @@
+// `npm run bench -- store [--json] [--duration 10] [--only shoal|etcd] [--seq-puts 2000]
+//                         [--watch-events 1000] [--failovers 3] [--in-flight 64] [--value-bytes 256]
+//                         [--cpu-prof DIR] [--keep]`
+//
+// A fresh 3-member Shoal store (`shoal-control-plane`) and a fresh 3-member real etcd (Debian's
+// etcd-server 3.4), one after the other, never both at once (2 cores), each started with the same
+// etcd flags on 127.0.0.1 (fsync on, heartbeat 100 ms, election timeout 1000 ms), and the same
+// workloads through the same npm `etcd3` client with identical options (see store-client.ts):
+// - sequential put latency p50/p99 (one client, one put at a time, to the leader);
+// - put throughput with 64 requests in flight for --duration (closed loop, to the leader);
+// - linearizable get throughput with 64 in flight for --duration (to the leader);
+// - watch latency p50/p99: put acknowledged (writer on the leader) to event received (watcher on
+//   its own connection to a follower);
+// - failover gap: a writer per member with a 100 ms deadline per put and immediate retry; kill -9
+//   the leader; last acknowledged write before the kill to the first acknowledged after it;
+//   median of --failovers runs, the killed member restarted in between.
+// Put and get throughput use 1000 keys of --value-bytes each. The table has Shoal/etcd ratios;
+// with --json the last line is one JSON object.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import type { ClusterSettings, MemberCommand } from './store-cluster.js';
+import { LocalStoreCluster, ProcessRegistry, etcdCommand, shoalCommand } from './store-cluster.js';
+import { clientOptions } from './store-client.js';
+import type { FailoverRun, Latency, Throughput, WatchLatency, WorkloadSettings } from './store-workloads.js';
+import { failover, getLoad, median, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
+
+const SYSTEMS = ['shoal', 'etcd'] as const;
+type SystemName = (typeof SYSTEMS)[number];
+
+interface Flags {
+  json: boolean;
+  only: SystemName | undefined;
+  failovers: number;
+  cpuProf: string | undefined;
+  keep: boolean;
+  cluster: ClusterSettings;
+  work: WorkloadSettings;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const f: Flags = {
+    json: false,
+    only: undefined,
+    failovers: 3,
+    cpuProf: undefined,
+    keep: false,
+    cluster: { heartbeatMs: 100, electionMs: 1000 },
+    work: { valueBytes: 256, keys: 1000, seqPuts: 2000, durationMs: 10_000, inFlight: 64, watchEvents: 1000, failoverDeadlineMs: 100, deadlineMs: 5000 },
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const num = (min = 0): number => {
+      const v = Number(val());
+      if (!Number.isFinite(v) || v < min) throw new Error(`${a} needs a number >= ${min}`);
+      return v;
+    };
+    if (a === '--json') f.json = true;
+    else if (a === '--keep') f.keep = true;
+    else if (a === '--only') {
+      const v = val();
+      if (v !== 'shoal' && v !== 'etcd') throw new Error('--only takes shoal or etcd');
+      f.only = v;
+    } else if (a === '--duration') f.work.durationMs = num(0.1) * 1000;
+    else if (a === '--seq-puts') f.work.seqPuts = Math.round(num(1));
+    else if (a === '--watch-events') f.work.watchEvents = Math.round(num(1));
+    else if (a === '--in-flight') f.work.inFlight = Math.round(num(1));
+    else if (a === '--value-bytes') f.work.valueBytes = Math.round(num(1));
+    else if (a === '--failovers') f.failovers = Math.round(num(0));
+    else if (a === '--cpu-prof') f.cpuProf = val();
+    else throw new Error(`unknown flag ${a}`);
+  }
+  return f;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench store] ${msg}\n`);
+};
+
+interface SystemResult {
+  put: Latency;
+  putLoad: Throughput;
+  getLoad: Throughput;
+  watch: WatchLatency;
+  failovers: FailoverRun[];
+}
+
+function tailLogs(cluster: LocalStoreCluster, lines = 15): void {
+  for (const id of cluster.ids()) {
+    const file = cluster.logFile(id);
+    if (!existsSync(file)) continue;
+    const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    log(`${cluster.system} member ${id} log (last ${lines} lines):\n${tail}`);
+  }
+}
+
+async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: ProcessRegistry): Promise<SystemResult> {
+  const cluster = new LocalStoreCluster(cmd, dir, f.cluster, registry);
+  const w = f.work;
+  log(`${cmd.system}: starting 3 members in ${dir}`);
+  await cluster.start();
+  let leaderClient: Etcd3 | undefined;
+  try {
+    await cluster.settle(60_000);
+    const value = randomValue(w.valueBytes);
+    const leader = await cluster.leader(30_000);
+    const follower = cluster.ids().find((id) => id !== leader)!;
+    leaderClient = new Etcd3(clientOptions([cluster.clientUrl(leader)], w.deadlineMs));
+    log(`${cmd.system}: member ${leader} leads; warming up`);
+    await sequentialPuts(leaderClient, 200, value, w.keys);
+    await putLoad(leaderClient, w, value, 1000);
+
+    const put = await sequentialPuts(leaderClient, w.seqPuts, value, w.keys);
+    log(`${cmd.system}: ${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
+    const pl = await putLoad(leaderClient, w, value, w.durationMs);
+    log(`${cmd.system}: puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors)`);
+    const gl = await getLoad(leaderClient, w, w.durationMs);
+    log(`${cmd.system}: linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors)`);
+    leaderClient.close();
+    leaderClient = undefined;
+    const watch = await watchLatency(cluster.clientUrl(leader), cluster.clientUrl(follower), w, value);
+    log(`${cmd.system}: watch, ${watch.n} events: p50 ${watch.p50.toFixed(2)} ms, p99 ${watch.p99.toFixed(2)} ms (${watch.early} before the ack, ${watch.lost} lost)`);
+
+    const failovers: FailoverRun[] = [];
+    for (let i = 0; i < f.failovers; i++) {
+      await cluster.settle(60_000);
+      const r = await failover(cluster, w, value, i);
+      failovers.push(r);
+      log(`${cmd.system}: failover ${i + 1}/${f.failovers}: killed member ${r.killedLeader}, gap ${r.gapMs.toFixed(0)} ms (${r.failedAttempts} failed attempts)`);
+      cluster.startMember(r.killedLeader);
+    }
+    if (f.failovers > 0) await cluster.settle(60_000);
+    const crashed = cluster.crashed();
+    if (crashed.length > 0) throw new Error(`${cmd.system}: member(s) ${crashed.join(', ')} exited during the run`);
+    return { put, putLoad: pl, getLoad: gl, watch, failovers };
+  } catch (err) {
+    tailLogs(cluster);
+    throw err;
+  } finally {
+    leaderClient?.close();
+    await cluster.close();
+  }
+}
+
+interface Row {
+  name: string;
+  get: (r: SystemResult) => number;
+  digits: number;
+  /** false for rows without a meaningful ratio */
+  ratio: boolean;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const f = parseFlags(argv);
+  const registry = new ProcessRegistry();
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-store-'));
+  const cleanup = (): void => {
+    registry.killAll();
+    if (!f.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`${sig}: stopping every member`);
+    cleanup();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results = new Map<SystemName, SystemResult>();
+  try {
+    for (const system of SYSTEMS) {
+      if (f.only !== undefined && f.only !== system) continue;
+      let cmd: MemberCommand | undefined;
+      if (system === 'etcd') {
+        cmd = etcdCommand();
+        if (!cmd) throw new Error('etcd is not installed (apt-get install etcd-server)');
+      } else {
+        if (f.cpuProf) await mkdir(f.cpuProf, { recursive: true });
+        cmd = shoalCommand(f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${f.cpuProf}`] : []);
+        if (!cmd) throw new Error('package.json has no runnable bin "shoal-control-plane"');
+      }
+      results.set(system, await measure(cmd, join(dir, system), f, registry));
+    }
+  } finally {
+    registry.killAll();
+    if (f.keep) log(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
+    process.removeListener('exit', cleanup);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (f.cpuProf) log(`CPU profiles of the Shoal members: ${(await readdir(f.cpuProf)).map((p) => join(f.cpuProf!, p)).join(' ')}`);
+
+  const w = f.work;
+  const rows: Row[] = [
+    { name: `put p50, sequential (ms)`, get: (r) => r.put.p50, digits: 2, ratio: true },
+    { name: `put p99, sequential (ms)`, get: (r) => r.put.p99, digits: 2, ratio: true },
+    { name: `puts/s, ${w.inFlight} in flight`, get: (r) => r.putLoad.perS, digits: 0, ratio: true },
+    { name: `linearizable gets/s, ${w.inFlight} in flight`, get: (r) => r.getLoad.perS, digits: 0, ratio: true },
+    { name: `watch p50, put ack -> event (ms)`, get: (r) => r.watch.p50, digits: 2, ratio: true },
+    { name: `watch p99, put ack -> event (ms)`, get: (r) => r.watch.p99, digits: 2, ratio: true },
+    { name: `failover gap, median of ${f.failovers} (ms)`, get: (r) => median(r.failovers.map((x) => x.gapMs)), digits: 0, ratio: true },
+    { name: `errors during put/get load`, get: (r) => r.putLoad.errors + r.getLoad.errors, digits: 0, ratio: false },
+  ];
+  const fmt = (v: number | undefined, digits: number): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
+  const shoal = results.get('shoal');
+  const etcd = results.get('etcd');
+  const table: string[][] = [['', 'Shoal', 'etcd', 'Shoal/etcd']];
+  for (const row of rows) {
+    const s = shoal ? row.get(shoal) : undefined;
+    const e = etcd ? row.get(etcd) : undefined;
+    table.push([row.name, fmt(s, row.digits), fmt(e, row.digits), row.ratio && s !== undefined && e !== undefined ? fmt(s / e, 2) : '']);
+  }
+  const runs = (r: SystemResult | undefined): string => (r ? r.failovers.map((x) => x.gapMs.toFixed(0)).join(' ') || '-' : '-');
+  table.push(['failover runs (ms)', runs(shoal), runs(etcd), '']);
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  const header =
+    `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms; ` +
+    `npm etcd3 client, ${w.valueBytes}-byte values, ${w.seqPuts} sequential puts, ${w.durationMs / 1000} s per load, ` +
+    `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms`;
+  const lines = [header, ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]! + 2) : cell.padStart(widths[c]! + 2))).join(''))];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  if (f.json) {
+    const obj = (r: SystemResult | undefined): Record<string, number | null> | null =>
+      r
+        ? {
+            put_p50_ms: round(r.put.p50, 3),
+            put_p99_ms: round(r.put.p99, 3),
+            put_per_s: round(r.putLoad.perS),
+            get_per_s: round(r.getLoad.perS),
+            watch_p50_ms: round(r.watch.p50, 3),
+            watch_p99_ms: round(r.watch.p99, 3),
+            failover_gap_ms: round(median(r.failovers.map((x) => x.gapMs))),
+          }
+        : null;
+    const ratio = (get: (r: SystemResult) => number): number | null => (shoal && etcd ? round(get(shoal) / get(etcd), 3) : null);
+    const out = {
+      shoal: obj(shoal),
+      etcd: obj(etcd),
+      ratio: { put_per_s: ratio((r) => r.putLoad.perS), get_per_s: ratio((r) => r.getLoad.perS) },
+    };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  }
+}
+
+function round(v: number, digits = 0): number | null {
+  if (!Number.isFinite(v)) return null;
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
