@@ -155,6 +155,14 @@ export class LocalStoreCluster {
     }
   }
 
+  /** Pids of the running members. */
+  pids(): number[] {
+    return this.ids().flatMap((id) => {
+      const pid = this.procs.get(id)?.pid;
+      return pid !== undefined && this.running(id) ? [pid] : [];
+    });
+  }
+
   running(id: number): boolean {
     const p = this.procs.get(id);
     return p !== undefined && p.exitCode === null && p.signalCode === null;

@@ -162,27 +162,29 @@ export interface FailoverRun {
 }
 
 /**
- * One writer per member, each writing one key after another with a short deadline and retrying
- * at once on failure. After `warmMs` the leader is killed with SIGKILL; the gap runs from the last
- * write acknowledged before the kill to the first acknowledgement of a write sent after it, from
- * any member.
+ * `writersPerMember` writers per member, each with its own client and connection, each writing
+ * one key after another with a short deadline and retrying at once on failure (several per member
+ * so that a 100 ms deadline does not make the figure coarser than the server). After `warmMs` the
+ * leader is killed with SIGKILL; the gap runs from the last write acknowledged before the kill to
+ * the first acknowledgement of a write sent after it, from any member.
  */
-export async function failover(cluster: LocalStoreCluster, s: WorkloadSettings, value: Buffer, round: number, warmMs = 1000): Promise<FailoverRun> {
+export async function failover(cluster: LocalStoreCluster, s: WorkloadSettings, value: Buffer, round: number, writersPerMember = 4, warmMs = 1000): Promise<FailoverRun> {
   const leader = await cluster.leader(30_000);
-  const clients = new Map(cluster.ids().map((id) => [id, new Etcd3(clientOptions([cluster.clientUrl(id)], s.failoverDeadlineMs))]));
+  const writers = cluster.ids().flatMap((id) =>
+    Array.from({ length: writersPerMember }, (_, n) => ({ id, n, client: new Etcd3(clientOptions([cluster.clientUrl(id)], s.failoverDeadlineMs)) })),
+  );
   let killAt = Infinity;
   let lastBefore = -Infinity;
   let firstAfter = Infinity;
   let failedAttempts = 0;
   let stop = false;
   const hardEnd = nowMs() + warmMs + 30_000;
-  const writer = async (id: number): Promise<void> => {
-    const c = clients.get(id)!;
+  const write = async ({ id, n, client }: (typeof writers)[number]): Promise<void> => {
     for (let i = 0; i < 1_000_000 && !stop && nowMs() < hardEnd; i++) {
       if (id === leader && nowMs() >= killAt) return;
       const sent = nowMs();
       try {
-        await c.put(`bench/failover/${round}/${id}`).value(value);
+        await client.put(`bench/failover/${round}/${id}/${n}`).value(value);
         const t = nowMs();
         // An answer to a write sent before the kill may have left the server before it died:
         // such writes count for "before" only (when answered before the kill).
@@ -193,21 +195,21 @@ export async function failover(cluster: LocalStoreCluster, s: WorkloadSettings, 
         }
       } catch {
         failedAttempts++;
-        // the dead member refuses at once; do not spin on it (its writer ends at the next turn)
-        if (id === leader) return;
+        // the dead member refuses at once; its writers end instead of spinning
+        if (id === leader && nowMs() >= killAt) return;
       }
     }
   };
   try {
-    const writers = Promise.all(cluster.ids().map((id) => writer(id)));
+    const running = Promise.all(writers.map(write));
     await sleep(warmMs);
     if (lastBefore === -Infinity) throw new Error(`${cluster.system}: no write acknowledged before the kill`);
     killAt = nowMs();
     await cluster.kill(leader, 'SIGKILL');
-    await writers;
+    await running;
   } finally {
     stop = true;
-    for (const c of clients.values()) c.close();
+    for (const w of writers) w.client.close();
   }
   if (firstAfter === Infinity) throw new Error(`${cluster.system}: no write acknowledged within 30 s of killing the leader`);
   return { gapMs: firstAfter - lastBefore, killedLeader: leader, failedAttempts };

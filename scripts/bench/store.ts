@@ -1,6 +1,6 @@
 // `npm run bench -- store [--json] [--duration 10] [--only shoal|etcd] [--seq-puts 2000]
 //                         [--watch-events 1000] [--failovers 3] [--in-flight 64] [--value-bytes 256]
-//                         [--cpu-prof DIR] [--keep]`
+//                         [--rounds 1] [--cpu-prof DIR] [--keep]`
 //
 // A fresh 3-member Shoal store (`shoal-control-plane`) and a fresh 3-member real etcd (Debian's
 // etcd-server 3.4), one after the other, never both at once (2 cores), each started with the same
@@ -15,7 +15,10 @@
 //   the leader; last acknowledged write before the kill to the first acknowledged after it;
 //   median of --failovers runs, the killed member restarted in between.
 // Put and get throughput use 1000 keys of --value-bytes each. The table has Shoal/etcd ratios;
-// with --json the last line is one JSON object.
+// with --json the last line is one JSON object. --rounds N repeats the pair N times in alternating
+// order (shoal, etcd, etcd, shoal, ...) and reports medians, which evens out a machine whose other
+// load changes over time; the table shows how many cores other processes used during each
+// system's put/get loads.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,8 @@ import { Etcd3 } from 'etcd3';
 import type { ClusterSettings, MemberCommand } from './store-cluster.js';
 import { LocalStoreCluster, ProcessRegistry, etcdCommand, shoalCommand } from './store-cluster.js';
 import { clientOptions } from './store-client.js';
+import type { CpuUse } from './store-cpu.js';
+import { cpuBetween, sampleCpu } from './store-cpu.js';
 import type { FailoverRun, Latency, Throughput, WatchLatency, WorkloadSettings } from './store-workloads.js';
 import { failover, getLoad, median, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
 
@@ -34,6 +39,7 @@ interface Flags {
   json: boolean;
   only: SystemName | undefined;
   failovers: number;
+  rounds: number;
   cpuProf: string | undefined;
   keep: boolean;
   cluster: ClusterSettings;
@@ -45,6 +51,7 @@ function parseFlags(argv: string[]): Flags {
     json: false,
     only: undefined,
     failovers: 3,
+    rounds: 1,
     cpuProf: undefined,
     keep: false,
     cluster: { heartbeatMs: 100, electionMs: 1000 },
@@ -74,6 +81,7 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--in-flight') f.work.inFlight = Math.round(num(1));
     else if (a === '--value-bytes') f.work.valueBytes = Math.round(num(1));
     else if (a === '--failovers') f.failovers = Math.round(num(0));
+    else if (a === '--rounds') f.rounds = Math.round(num(1));
     else if (a === '--cpu-prof') f.cpuProf = val();
     else throw new Error(`unknown flag ${a}`);
   }
@@ -90,6 +98,8 @@ interface SystemResult {
   getLoad: Throughput;
   watch: WatchLatency;
   failovers: FailoverRun[];
+  /** During the sequential puts and the put and get loads. */
+  cpu: CpuUse;
 }
 
 function tailLogs(cluster: LocalStoreCluster, lines = 15): void {
@@ -117,12 +127,15 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     await sequentialPuts(leaderClient, 200, value, w.keys);
     await putLoad(leaderClient, w, value, 1000);
 
+    const cpu0 = sampleCpu(cluster.pids());
     const put = await sequentialPuts(leaderClient, w.seqPuts, value, w.keys);
     log(`${cmd.system}: ${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
     const pl = await putLoad(leaderClient, w, value, w.durationMs);
     log(`${cmd.system}: puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors)`);
     const gl = await getLoad(leaderClient, w, w.durationMs);
     log(`${cmd.system}: linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors)`);
+    const cpu = cpuBetween(cpu0, sampleCpu(cluster.pids()));
+    log(`${cmd.system}: CPU during put/get: client ${cpu.clientCores.toFixed(2)}, members ${cpu.membersCores.toFixed(2)}, other processes ${cpu.othersCores.toFixed(2)} cores`);
     leaderClient.close();
     leaderClient = undefined;
     const watch = await watchLatency(cluster.clientUrl(leader), cluster.clientUrl(follower), w, value);
@@ -139,7 +152,7 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     if (f.failovers > 0) await cluster.settle(60_000);
     const crashed = cluster.crashed();
     if (crashed.length > 0) throw new Error(`${cmd.system}: member(s) ${crashed.join(', ')} exited during the run`);
-    return { put, putLoad: pl, getLoad: gl, watch, failovers };
+    return { put, putLoad: pl, getLoad: gl, watch, failovers, cpu };
   } catch (err) {
     tailLogs(cluster);
     throw err;
@@ -151,7 +164,8 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
 
 interface Row {
   name: string;
-  get: (r: SystemResult) => number;
+  /** The figure over all rounds. */
+  get: (rs: SystemResult[]) => number;
   digits: number;
   /** false for rows without a meaningful ratio */
   ratio: boolean;
@@ -174,10 +188,11 @@ export async function run(argv: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const results = new Map<SystemName, SystemResult>();
+  const results = new Map<SystemName, SystemResult[]>();
+  const order: SystemName[] = [];
+  for (let r = 0; r < f.rounds; r++) order.push(...(r % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()).filter((s) => f.only === undefined || f.only === s));
   try {
-    for (const system of SYSTEMS) {
-      if (f.only !== undefined && f.only !== system) continue;
+    for (const [i, system] of order.entries()) {
       let cmd: MemberCommand | undefined;
       if (system === 'etcd') {
         cmd = etcdCommand();
@@ -187,7 +202,8 @@ export async function run(argv: string[]): Promise<void> {
         cmd = shoalCommand(f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${f.cpuProf}`] : []);
         if (!cmd) throw new Error('package.json has no runnable bin "shoal-control-plane"');
       }
-      results.set(system, await measure(cmd, join(dir, system), f, registry));
+      const r = await measure(cmd, join(dir, `${system}-${i}`), f, registry);
+      results.set(system, [...(results.get(system) ?? []), r]);
     }
   } finally {
     registry.killAll();
@@ -200,15 +216,21 @@ export async function run(argv: string[]): Promise<void> {
   if (f.cpuProf) log(`CPU profiles of the Shoal members: ${(await readdir(f.cpuProf)).map((p) => join(f.cpuProf!, p)).join(' ')}`);
 
   const w = f.work;
+  const m = (get: (r: SystemResult) => number) => (rs: SystemResult[]): number => median(rs.map(get));
+  const failoverGap = (rs: SystemResult[]): number => median(rs.flatMap((r) => r.failovers.map((x) => x.gapMs)));
+  const rounds = f.rounds > 1 ? `, median of ${f.rounds} rounds` : '';
   const rows: Row[] = [
-    { name: `put p50, sequential (ms)`, get: (r) => r.put.p50, digits: 2, ratio: true },
-    { name: `put p99, sequential (ms)`, get: (r) => r.put.p99, digits: 2, ratio: true },
-    { name: `puts/s, ${w.inFlight} in flight`, get: (r) => r.putLoad.perS, digits: 0, ratio: true },
-    { name: `linearizable gets/s, ${w.inFlight} in flight`, get: (r) => r.getLoad.perS, digits: 0, ratio: true },
-    { name: `watch p50, put ack -> event (ms)`, get: (r) => r.watch.p50, digits: 2, ratio: true },
-    { name: `watch p99, put ack -> event (ms)`, get: (r) => r.watch.p99, digits: 2, ratio: true },
-    { name: `failover gap, median of ${f.failovers} (ms)`, get: (r) => median(r.failovers.map((x) => x.gapMs)), digits: 0, ratio: true },
-    { name: `errors during put/get load`, get: (r) => r.putLoad.errors + r.getLoad.errors, digits: 0, ratio: false },
+    { name: `put p50, sequential (ms)`, get: m((r) => r.put.p50), digits: 2, ratio: true },
+    { name: `put p99, sequential (ms)`, get: m((r) => r.put.p99), digits: 2, ratio: true },
+    { name: `puts/s, ${w.inFlight} in flight`, get: m((r) => r.putLoad.perS), digits: 0, ratio: true },
+    { name: `linearizable gets/s, ${w.inFlight} in flight`, get: m((r) => r.getLoad.perS), digits: 0, ratio: true },
+    { name: `watch p50, put ack -> event (ms)`, get: m((r) => r.watch.p50), digits: 2, ratio: true },
+    { name: `watch p99, put ack -> event (ms)`, get: m((r) => r.watch.p99), digits: 2, ratio: true },
+    { name: `failover gap, median of ${f.failovers * f.rounds} (ms)`, get: failoverGap, digits: 0, ratio: true },
+    { name: `errors during put/get load`, get: (rs) => rs.reduce((n, r) => n + r.putLoad.errors + r.getLoad.errors, 0), digits: 0, ratio: false },
+    { name: `CPU of the client, put/get (cores)`, get: m((r) => r.cpu.clientCores), digits: 2, ratio: false },
+    { name: `CPU of the 3 members, put/get (cores)`, get: m((r) => r.cpu.membersCores), digits: 2, ratio: true },
+    { name: `CPU of other processes, put/get (cores)`, get: m((r) => r.cpu.othersCores), digits: 2, ratio: false },
   ];
   const fmt = (v: number | undefined, digits: number): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
   const shoal = results.get('shoal');
@@ -219,30 +241,30 @@ export async function run(argv: string[]): Promise<void> {
     const e = etcd ? row.get(etcd) : undefined;
     table.push([row.name, fmt(s, row.digits), fmt(e, row.digits), row.ratio && s !== undefined && e !== undefined ? fmt(s / e, 2) : '']);
   }
-  const runs = (r: SystemResult | undefined): string => (r ? r.failovers.map((x) => x.gapMs.toFixed(0)).join(' ') || '-' : '-');
+  const runs = (rs: SystemResult[] | undefined): string => (rs ? rs.flatMap((r) => r.failovers.map((x) => x.gapMs.toFixed(0))).join(' ') || '-' : '-');
   table.push(['failover runs (ms)', runs(shoal), runs(etcd), '']);
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const header =
     `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms; ` +
     `npm etcd3 client, ${w.valueBytes}-byte values, ${w.seqPuts} sequential puts, ${w.durationMs / 1000} s per load, ` +
-    `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms`;
+    `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms${rounds}`;
   const lines = [header, ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]! + 2) : cell.padStart(widths[c]! + 2))).join(''))];
   process.stdout.write(lines.join('\n') + '\n');
 
   if (f.json) {
-    const obj = (r: SystemResult | undefined): Record<string, number | null> | null =>
-      r
+    const obj = (rs: SystemResult[] | undefined): Record<string, number | null> | null =>
+      rs
         ? {
-            put_p50_ms: round(r.put.p50, 3),
-            put_p99_ms: round(r.put.p99, 3),
-            put_per_s: round(r.putLoad.perS),
-            get_per_s: round(r.getLoad.perS),
-            watch_p50_ms: round(r.watch.p50, 3),
-            watch_p99_ms: round(r.watch.p99, 3),
-            failover_gap_ms: round(median(r.failovers.map((x) => x.gapMs))),
+            put_p50_ms: round(m((r) => r.put.p50)(rs), 3),
+            put_p99_ms: round(m((r) => r.put.p99)(rs), 3),
+            put_per_s: round(m((r) => r.putLoad.perS)(rs)),
+            get_per_s: round(m((r) => r.getLoad.perS)(rs)),
+            watch_p50_ms: round(m((r) => r.watch.p50)(rs), 3),
+            watch_p99_ms: round(m((r) => r.watch.p99)(rs), 3),
+            failover_gap_ms: round(failoverGap(rs)),
           }
         : null;
-    const ratio = (get: (r: SystemResult) => number): number | null => (shoal && etcd ? round(get(shoal) / get(etcd), 3) : null);
+    const ratio = (get: (r: SystemResult) => number): number | null => (shoal && etcd ? round(m(get)(shoal) / m(get)(etcd), 3) : null);
     const out = {
       shoal: obj(shoal),
       etcd: obj(etcd),
