@@ -50,6 +50,8 @@ export async function freePorts(n: number): Promise<number[]> {
 export interface MemberCommand {
   /** Shown in logs and the table. */
   readonly system: 'shoal' | 'etcd';
+  /** Working directory of the members (a Shoal checkout resolves tsx from there). */
+  readonly cwd: string;
   readonly command: string;
   readonly args: readonly string[];
   /** Extra flags after the common ones (e.g. log level). */
@@ -60,29 +62,33 @@ export interface MemberCommand {
 
 export function etcdCommand(): MemberCommand | undefined {
   if (spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
-  return { system: 'etcd', command: 'etcd', args: [], extraFlags: ['--log-level', 'warn'], stopSignal: 'SIGKILL' };
+  return { system: 'etcd', cwd: REPO_ROOT, command: 'etcd', args: [], extraFlags: [], stopSignal: 'SIGKILL' };
 }
 
 /**
- * `shoal-control-plane` as package.json `bin` names it, run by this Node.js directly (no npx or
- * shell wrapper in between, so kill -9 hits the member itself). `nodeArgs` go to that Node.js,
- * e.g. `--cpu-prof`.
+ * `shoal-control-plane` as package.json `bin` of the checkout at `root` names it, run by this
+ * Node.js directly (no npx or shell wrapper in between, so kill -9 hits the member itself).
+ * `nodeArgs` go to that Node.js, e.g. `--cpu-prof`.
  */
-export function shoalCommand(nodeArgs: readonly string[]): MemberCommand | undefined {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+export function shoalCommand(nodeArgs: readonly string[], root = REPO_ROOT): MemberCommand | undefined {
+  const pkgFile = join(root, 'package.json');
+  if (!existsSync(pkgFile)) return undefined;
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['shoal-control-plane'];
   if (bin === undefined) return undefined;
-  const path = isAbsolute(bin) ? bin : join(REPO_ROOT, bin);
+  const path = isAbsolute(bin) ? bin : join(root, bin);
   if (!existsSync(path)) return undefined;
   const stopSignal = nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL';
-  if (path.endsWith('.ts')) return { system: 'shoal', command: process.execPath, args: ['--import', 'tsx', ...nodeArgs, path], extraFlags: [], stopSignal };
-  if (/\.[cm]?js$/.test(path)) return { system: 'shoal', command: process.execPath, args: [...nodeArgs, path], extraFlags: [], stopSignal };
-  return { system: 'shoal', command: path, args: [], extraFlags: [], stopSignal };
+  if (path.endsWith('.ts')) return { system: 'shoal', cwd: root, command: process.execPath, args: ['--import', 'tsx', ...nodeArgs, path], extraFlags: [], stopSignal };
+  if (/\.[cm]?js$/.test(path)) return { system: 'shoal', cwd: root, command: process.execPath, args: [...nodeArgs, path], extraFlags: [], stopSignal };
+  return { system: 'shoal', cwd: root, command: path, args: [], extraFlags: [], stopSignal };
 }
 
 export interface ClusterSettings {
   heartbeatMs: number;
   electionMs: number;
+  /** Applied entries between Raft snapshots (etcd's --snapshot-count). */
+  snapshotCount: number;
 }
 
 export interface MemberStatus {
@@ -143,11 +149,15 @@ export class LocalStoreCluster {
       '--initial-cluster-token', `bench-${this.cmd.system}`,
       '--heartbeat-interval', String(this.settings.heartbeatMs),
       '--election-timeout', String(this.settings.electionMs),
+      '--snapshot-count', String(this.settings.snapshotCount),
+      // no automatic compaction (both default to it off; said here so that it stays the same)
+      '--auto-compaction-retention', '0',
+      '--log-level', 'warn',
       ...this.cmd.extraFlags,
     ];
     const out = openSync(this.logFile(id), 'a');
     try {
-      const p = spawn(this.cmd.command, [...this.cmd.args, ...flags], { cwd: REPO_ROOT, stdio: ['ignore', out, out] });
+      const p = spawn(this.cmd.command, [...this.cmd.args, ...flags], { cwd: this.cmd.cwd, stdio: ['ignore', out, out] });
       this.registry.add(p);
       this.procs.set(id, p);
     } finally {

@@ -1,6 +1,6 @@
 // `npm run bench -- store [--json] [--duration 10] [--only shoal|etcd] [--seq-puts 2000]
 //                         [--watch-events 1000] [--failovers 3] [--in-flight 64] [--value-bytes 256]
-//                         [--rounds 1] [--cpu-prof DIR] [--keep]`
+//                         [--rounds 1] [--cpu-prof DIR] [--shoal-root DIR] [--keep]`
 //
 // A fresh 3-member Shoal store (`shoal-control-plane`) and a fresh 3-member real etcd (Debian's
 // etcd-server 3.4), one after the other, never both at once (2 cores), each started with the same
@@ -18,11 +18,13 @@
 // with --json the last line is one JSON object. --rounds N repeats the pair N times in alternating
 // order (shoal, etcd, etcd, shoal, ...) and reports medians, which evens out a machine whose other
 // load changes over time; the table shows how many cores other processes used during each
-// system's put/get loads.
+// system's put/get loads. --cpu-prof DIR profiles the Shoal members (SIGTERM at the end writes
+// the profiles; summarise them with scripts/bench/cpuprofile-top.ts). --shoal-root DIR runs the
+// `shoal-control-plane` of another checkout (default: this one).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import type { ClusterSettings, MemberCommand } from './store-cluster.js';
 import { LocalStoreCluster, ProcessRegistry, etcdCommand, shoalCommand } from './store-cluster.js';
@@ -42,6 +44,7 @@ interface Flags {
   rounds: number;
   cpuProf: string | undefined;
   keep: boolean;
+  shoalRoot: string | undefined;
   cluster: ClusterSettings;
   work: WorkloadSettings;
 }
@@ -54,7 +57,8 @@ function parseFlags(argv: string[]): Flags {
     rounds: 1,
     cpuProf: undefined,
     keep: false,
-    cluster: { heartbeatMs: 100, electionMs: 1000 },
+    shoalRoot: undefined,
+    cluster: { heartbeatMs: 100, electionMs: 1000, snapshotCount: 10_000 },
     work: { valueBytes: 256, keys: 1000, seqPuts: 2000, durationMs: 10_000, inFlight: 64, watchEvents: 1000, failoverDeadlineMs: 100, deadlineMs: 5000 },
   };
   for (let i = 0; i < argv.length; i++) {
@@ -82,7 +86,8 @@ function parseFlags(argv: string[]): Flags {
     else if (a === '--value-bytes') f.work.valueBytes = Math.round(num(1));
     else if (a === '--failovers') f.failovers = Math.round(num(0));
     else if (a === '--rounds') f.rounds = Math.round(num(1));
-    else if (a === '--cpu-prof') f.cpuProf = val();
+    else if (a === '--cpu-prof') f.cpuProf = resolve(val());
+    else if (a === '--shoal-root') f.shoalRoot = resolve(val());
     else throw new Error(`unknown flag ${a}`);
   }
   return f;
@@ -131,15 +136,15 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     const put = await sequentialPuts(leaderClient, w.seqPuts, value, w.keys);
     log(`${cmd.system}: ${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
     const pl = await putLoad(leaderClient, w, value, w.durationMs);
-    log(`${cmd.system}: puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors)`);
+    log(`${cmd.system}: puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors${pl.firstError ? `, first: ${pl.firstError}` : ''})`);
     const gl = await getLoad(leaderClient, w, w.durationMs);
-    log(`${cmd.system}: linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors)`);
+    log(`${cmd.system}: linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors${gl.firstError ? `, first: ${gl.firstError}` : ''})`);
     const cpu = cpuBetween(cpu0, sampleCpu(cluster.pids()));
     log(`${cmd.system}: CPU during put/get: client ${cpu.clientCores.toFixed(2)}, members ${cpu.membersCores.toFixed(2)}, other processes ${cpu.othersCores.toFixed(2)} cores`);
     leaderClient.close();
     leaderClient = undefined;
     const watch = await watchLatency(cluster.clientUrl(leader), cluster.clientUrl(follower), w, value);
-    log(`${cmd.system}: watch, ${watch.n} events: p50 ${watch.p50.toFixed(2)} ms, p99 ${watch.p99.toFixed(2)} ms (${watch.early} before the ack, ${watch.lost} lost)`);
+    log(`${cmd.system}: watch, ${watch.n} events: p50 ${watch.p50.toFixed(2)} ms, p99 ${watch.p99.toFixed(2)} ms (${watch.early} before the ack, ${watch.lost} lost)${watch.failure ? `; stopped: ${watch.failure}` : ''}`);
 
     const failovers: FailoverRun[] = [];
     for (let i = 0; i < f.failovers; i++) {
@@ -199,8 +204,8 @@ export async function run(argv: string[]): Promise<void> {
         if (!cmd) throw new Error('etcd is not installed (apt-get install etcd-server)');
       } else {
         if (f.cpuProf) await mkdir(f.cpuProf, { recursive: true });
-        cmd = shoalCommand(f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${f.cpuProf}`] : []);
-        if (!cmd) throw new Error('package.json has no runnable bin "shoal-control-plane"');
+        cmd = shoalCommand(f.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${f.cpuProf}`] : [], f.shoalRoot);
+        if (!cmd) throw new Error(`${f.shoalRoot ?? 'this checkout'}: package.json has no runnable bin "shoal-control-plane" (yet); --only etcd measures etcd alone`);
       }
       const r = await measure(cmd, join(dir, `${system}-${i}`), f, registry);
       results.set(system, [...(results.get(system) ?? []), r]);
@@ -245,7 +250,8 @@ export async function run(argv: string[]): Promise<void> {
   table.push(['failover runs (ms)', runs(shoal), runs(etcd), '']);
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const header =
-    `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms; ` +
+    `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms, ` +
+    `snapshot count ${f.cluster.snapshotCount}, no auto-compaction; ` +
     `npm etcd3 client, ${w.valueBytes}-byte values, ${w.seqPuts} sequential puts, ${w.durationMs / 1000} s per load, ` +
     `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms${rounds}`;
   const lines = [header, ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]! + 2) : cell.padStart(widths[c]! + 2))).join(''))];
