@@ -93,10 +93,19 @@ export async function closedLoop(inFlight: number, durationMs: number, op: (w: n
   return { perS: (ok * 1000) / elapsed, ok, errors, firstError };
 }
 
+/** Writes every key the put and get loads use once, `inFlight` at a time. */
+export async function prefill(client: Etcd3, s: WorkloadSettings, value: Buffer): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let k = next++; k < s.keys; k = next++) await client.put(keyName('bench/kv/', k)).value(value);
+  };
+  await Promise.all(Array.from({ length: Math.min(s.inFlight, s.keys) }, worker));
+}
+
 export const putLoad = (client: Etcd3, s: WorkloadSettings, value: Buffer, durationMs: number): Promise<Throughput> =>
   closedLoop(s.inFlight, durationMs, (w, i) => client.put(keyName('bench/kv/', (w * 7919 + i) % s.keys)).value(value).exec());
 
-/** Linearizable (the client's default) single-key gets of keys `putLoad` wrote. */
+/** Linearizable (the client's default) single-key gets of keys `prefill` wrote. */
 export const getLoad = (client: Etcd3, s: WorkloadSettings, durationMs: number): Promise<Throughput> =>
   closedLoop(s.inFlight, durationMs, async (w, i) => {
     const v = await client.get(keyName('bench/kv/', (w * 7919 + i) % s.keys)).buffer();

@@ -32,7 +32,7 @@ import { clientOptions } from './store-client.js';
 import type { CpuUse } from './store-cpu.js';
 import { cpuBetween, sampleCpu } from './store-cpu.js';
 import type { FailoverRun, Latency, Throughput, WatchLatency, WorkloadSettings } from './store-workloads.js';
-import { failover, getLoad, median, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
+import { failover, getLoad, median, prefill, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
 
 const SYSTEMS = ['shoal', 'etcd'] as const;
 type SystemName = (typeof SYSTEMS)[number];
@@ -130,6 +130,7 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     leaderClient = new Etcd3(clientOptions([cluster.clientUrl(leader)], w.deadlineMs));
     log(`${cmd.system}: member ${leader} leads; warming up`);
     await sequentialPuts(leaderClient, 200, value, w.keys);
+    await prefill(leaderClient, w, value);
     await putLoad(leaderClient, w, value, 1000);
 
     const cpu0 = sampleCpu(cluster.pids());
