@@ -232,6 +232,7 @@ export async function run(argv: string[]): Promise<void> {
     { name: `linearizable gets/s, ${w.inFlight} in flight`, get: m((r) => r.getLoad.perS), digits: 0, ratio: true },
     { name: `watch p50, put ack -> event (ms)`, get: m((r) => r.watch.p50), digits: 2, ratio: true },
     { name: `watch p99, put ack -> event (ms)`, get: m((r) => r.watch.p99), digits: 2, ratio: true },
+    { name: `watch events before the put ack (%)`, get: m((r) => (100 * r.watch.early) / r.watch.n), digits: 0, ratio: false },
     { name: `failover gap, median of ${f.failovers * f.rounds} (ms)`, get: failoverGap, digits: 0, ratio: true },
     { name: `errors during put/get load`, get: (rs) => rs.reduce((n, r) => n + r.putLoad.errors + r.getLoad.errors, 0), digits: 0, ratio: false },
     { name: `CPU of the client, put/get (cores)`, get: m((r) => r.cpu.clientCores), digits: 2, ratio: false },
@@ -247,8 +248,6 @@ export async function run(argv: string[]): Promise<void> {
     const e = etcd ? row.get(etcd) : undefined;
     table.push([row.name, fmt(s, row.digits), fmt(e, row.digits), row.ratio && s !== undefined && e !== undefined ? fmt(s / e, 2) : '']);
   }
-  const runs = (rs: SystemResult[] | undefined): string => (rs ? rs.flatMap((r) => r.failovers.map((x) => x.gapMs.toFixed(0))).join(' ') || '-' : '-');
-  table.push(['failover runs (ms)', runs(shoal), runs(etcd), '']);
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const header =
     `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms, ` +
@@ -256,6 +255,9 @@ export async function run(argv: string[]): Promise<void> {
     `npm etcd3 client, ${w.valueBytes}-byte values, ${w.seqPuts} sequential puts, ${w.durationMs / 1000} s per load, ` +
     `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms${rounds}`;
   const lines = [header, ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]! + 2) : cell.padStart(widths[c]! + 2))).join(''))];
+  for (const [name, rs] of [['Shoal', shoal], ['etcd', etcd]] as const) {
+    if (rs && f.failovers > 0) lines.push(`${name} failover gaps (ms): ${rs.flatMap((r) => r.failovers.map((x) => x.gapMs.toFixed(0))).join(' ')}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 
   if (f.json) {
