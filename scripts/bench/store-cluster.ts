@@ -165,6 +165,10 @@ export class LocalStoreCluster {
     }
   }
 
+  pid(id: number): number | undefined {
+    return this.running(id) ? this.procs.get(id)?.pid : undefined;
+  }
+
   /** Pids of the running members. */
   pids(): number[] {
     return this.ids().flatMap((id) => {

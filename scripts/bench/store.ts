@@ -32,7 +32,7 @@ import { clientOptions } from './store-client.js';
 import type { CpuUse } from './store-cpu.js';
 import { cpuBetween, sampleCpu } from './store-cpu.js';
 import type { FailoverRun, Latency, Throughput, WatchLatency, WorkloadSettings } from './store-workloads.js';
-import { failover, getLoad, median, prefill, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
+import { failover, getLoad, median, nowMs, prefill, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
 
 const SYSTEMS = ['shoal', 'etcd'] as const;
 type SystemName = (typeof SYSTEMS)[number];
@@ -119,7 +119,10 @@ function tailLogs(cluster: LocalStoreCluster, lines = 15): void {
 async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: ProcessRegistry): Promise<SystemResult> {
   const cluster = new LocalStoreCluster(cmd, dir, f.cluster, registry);
   const w = f.work;
-  log(`${cmd.system}: starting 3 members in ${dir}`);
+  const started = nowMs();
+  // the time since the members started lines the log up with their CPU profiles
+  const say = (msg: string): void => log(`${cmd.system} +${((nowMs() - started) / 1000).toFixed(1)} s: ${msg}`);
+  say(`starting 3 members in ${dir}`);
   await cluster.start();
   let leaderClient: Etcd3 | undefined;
   try {
@@ -128,31 +131,35 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     const leader = await cluster.leader(30_000);
     const follower = cluster.ids().find((id) => id !== leader)!;
     leaderClient = new Etcd3(clientOptions([cluster.clientUrl(leader)], w.deadlineMs));
-    log(`${cmd.system}: member ${leader} leads; warming up`);
+    say(`member ${leader} (pid ${cluster.pid(leader) ?? '?'}) leads; warming up`);
     await sequentialPuts(leaderClient, 200, value, w.keys);
     await prefill(leaderClient, w, value);
     await putLoad(leaderClient, w, value, 1000);
 
+    say('sequential puts');
     const cpu0 = sampleCpu(cluster.pids());
     const put = await sequentialPuts(leaderClient, w.seqPuts, value, w.keys);
-    log(`${cmd.system}: ${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
+    say(`${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
+    say('put load');
     const pl = await putLoad(leaderClient, w, value, w.durationMs);
-    log(`${cmd.system}: puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors${pl.firstError ? `, first: ${pl.firstError}` : ''})`);
+    say(`puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors${pl.firstError ? `, first: ${pl.firstError}` : ''})`);
+    say('get load');
     const gl = await getLoad(leaderClient, w, w.durationMs);
-    log(`${cmd.system}: linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors${gl.firstError ? `, first: ${gl.firstError}` : ''})`);
+    say(`linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors${gl.firstError ? `, first: ${gl.firstError}` : ''})`);
     const cpu = cpuBetween(cpu0, sampleCpu(cluster.pids()));
-    log(`${cmd.system}: CPU during put/get: client ${cpu.clientCores.toFixed(2)}, members ${cpu.membersCores.toFixed(2)}, other processes ${cpu.othersCores.toFixed(2)} cores`);
+    say(`CPU during put/get: client ${cpu.clientCores.toFixed(2)}, members ${cpu.membersCores.toFixed(2)}, other processes ${cpu.othersCores.toFixed(2)} cores`);
     leaderClient.close();
     leaderClient = undefined;
+    say('watch');
     const watch = await watchLatency(cluster.clientUrl(leader), cluster.clientUrl(follower), w, value);
-    log(`${cmd.system}: watch, ${watch.n} events: p50 ${watch.p50.toFixed(2)} ms, p99 ${watch.p99.toFixed(2)} ms (${watch.early} before the ack, ${watch.lost} lost)${watch.failure ? `; stopped: ${watch.failure}` : ''}`);
+    say(`watch, ${watch.n} events: p50 ${watch.p50.toFixed(2)} ms, p99 ${watch.p99.toFixed(2)} ms (${watch.early} before the ack, ${watch.lost} lost)${watch.failure ? `; stopped: ${watch.failure}` : ''}`);
 
     const failovers: FailoverRun[] = [];
     for (let i = 0; i < f.failovers; i++) {
       await cluster.settle(60_000);
       const r = await failover(cluster, w, value, i);
       failovers.push(r);
-      log(`${cmd.system}: failover ${i + 1}/${f.failovers}: killed member ${r.killedLeader}, gap ${r.gapMs.toFixed(0)} ms (${r.failedAttempts} failed attempts)`);
+      say(`failover ${i + 1}/${f.failovers}: killed member ${r.killedLeader}, gap ${r.gapMs.toFixed(0)} ms (${r.failedAttempts} failed attempts)`);
       cluster.startMember(r.killedLeader);
     }
     if (f.failovers > 0) await cluster.settle(60_000);
