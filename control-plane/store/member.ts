@@ -175,6 +175,12 @@ export class StoreMember {
     });
 
     await node.start();
+    // A single-voter cluster need not wait an election timeout for its only member to campaign
+    // (checked once the first Ready batch applied the membership from the log).
+    setTimeout(() => {
+      const st = node.status();
+      if (st.voters.length === 1 && st.voters[0] === this.memberId && st.leader === NONE) node.campaign();
+    }, 50).unref();
 
     const proposer = new Proposer({
       node,

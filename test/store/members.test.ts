@@ -2,6 +2,8 @@
 // prints, promote, remove) and a full-cluster restart: every member killed with SIGKILL and
 // started again from its data directory keeps every acknowledged write.
 import t from 'tap';
+import * as grpc from '@grpc/grpc-js';
+import { KVClient } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { sleep, StoreCluster } from './helpers/store-cluster.js';
 
 interface MemberJson {
@@ -69,7 +71,17 @@ t.test('members - add a learner, promote it, remove it', async (t) => {
 
 t.test('members - restart of all three members keeps all data', async (t) => {
   const c = await StoreCluster.start(t, { extraArgs: ['--snapshot-count', '50'] });
-  for (let i = 0; i < 120; i++) await c.ctl(['put', `/restart/k${String(i).padStart(3, '0')}`, `v${i}`]);
+  // 120 acknowledged writes, 8 at a time, spread over the members
+  const clients = c.members.map((m) => new KVClient(c.endpoint(m.name), grpc.credentials.createInsecure()));
+  t.teardown(() => clients.forEach((k) => k.close()));
+  const putOne = (i: number): Promise<void> =>
+    new Promise((resolve, reject) =>
+      clients[i % clients.length]!.put(
+        { key: Buffer.from(`/restart/k${String(i).padStart(3, '0')}`), value: Buffer.from(`v${i}`), lease: 0, prevKv: false, ignoreValue: false, ignoreLease: false },
+        (e) => (e === null ? resolve() : reject(e)),
+      ),
+    );
+  for (let i = 0; i < 120; i += 8) await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((j) => putOne(i + j)));
   const lease = /lease ([0-9a-f]+) granted/.exec(await c.ctl(['lease', 'grant', '600']))![1]!;
   await c.ctl(['put', '/restart/leased', 'l', '--lease', lease]);
   const before = JSON.parse(await c.ctl(['get', '/restart/', '--prefix', '-w', 'json'])) as { header: { revision: number }; count: number };

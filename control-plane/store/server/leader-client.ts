@@ -46,7 +46,7 @@ export class LeaderClient {
   /** Clients to the leader; throws if this member leads (handle it locally) or none is known. */
   forLeader(): { leader: number; lease: LeaseClient; cluster: ClusterClient } {
     const leader = this.leaderId();
-    if (leader === this.node.id) throw new Error('leader client: this member is the leader');
+    if (leader === this.node.id) throw new StoreError('leader-changed', { detail: 'this member became the leader meanwhile' });
     const url = this.sm.members.get(leader)?.clientUrls[0];
     if (url === undefined) throw new StoreError('no-leader', { detail: `leader ${leader.toString(16)} has not published its client URLs yet` });
     const address = grpcAddressOf(url);

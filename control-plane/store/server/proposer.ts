@@ -46,12 +46,28 @@ export class Proposer {
     await this.waitForLeader(deadline);
     const header = this.sm.results.expect();
     const data = InternalRequest.encode({ ...body, header }).finish();
+    const leaderAtStart = this.node.leaderId;
+    let offLeader = (): void => {};
+    let graceTimer: NodeJS.Timeout | undefined;
+    // A proposal forwarded to a leader that died is lost without a trace: once a new leader is
+    // known, wait one election timeout for the entry (it usually survives and commits), then
+    // answer "leader changed" instead of hanging until the request deadline.
+    const leaderGone = new Promise<never>((_, reject) => {
+      offLeader = this.node.onLeaderChange((c) => {
+        if (c.leader === NONE || c.leader === leaderAtStart || graceTimer !== undefined) return;
+        graceTimer = setTimeout(() => reject(new StoreError('leader-changed', { detail: 'the leader changed while the proposal was in flight' })), this.leaderWaitMs / 2);
+      });
+    });
+    leaderGone.catch(() => {});
     try {
-      await this.node.propose(data, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      await Promise.race([this.node.propose(data, { timeoutMs: Math.max(1, deadline - Date.now()) }), leaderGone]);
     } catch (e) {
       this.sm.results.forget(header);
       this.onProposal('failed');
       throw this.toStoreError(e);
+    } finally {
+      offLeader();
+      if (graceTimer !== undefined) clearTimeout(graceTimer);
     }
     const r = this.sm.results.take(header);
     this.onProposal('committed');
