@@ -42,6 +42,7 @@ export function sampleCpu(pids: readonly number[]): CpuSample {
 }
 
 export interface CpuUse {
+  seconds: number;
   /** Cores used by this process: the clients. */
   clientCores: number;
   /** Cores used by the members under test. */
@@ -53,9 +54,9 @@ export interface CpuUse {
 /** Between two samples over the same pids (which must all have lived throughout). */
 export function cpuBetween(a: CpuSample, b: CpuSample): CpuUse {
   const s = (b.atMs - a.atMs) / 1000;
-  if (a.busy === undefined || b.busy === undefined || s <= 0) return { clientCores: NaN, membersCores: NaN, othersCores: NaN };
+  if (a.busy === undefined || b.busy === undefined || s <= 0) return { seconds: s, clientCores: NaN, membersCores: NaN, othersCores: NaN };
   const cores = (ticks: number): number => ticks / TICKS_PER_S / s;
   const client = cores(b.self - a.self);
   const members = cores(b.members - a.members);
-  return { clientCores: client, membersCores: members, othersCores: Math.max(0, cores(b.busy - a.busy) - client - members) };
+  return { seconds: s, clientCores: client, membersCores: members, othersCores: Math.max(0, cores(b.busy - a.busy) - client - members) };
 }

@@ -103,7 +103,7 @@ interface SystemResult {
   getLoad: Throughput;
   watch: WatchLatency;
   failovers: FailoverRun[];
-  /** During the sequential puts and the put and get loads. */
+  /** During the sequential puts and the put and get loads (those requests are the ones counted). */
   cpu: CpuUse;
 }
 
@@ -244,6 +244,12 @@ export async function run(argv: string[]): Promise<void> {
     { name: `errors during put/get load`, get: (rs) => rs.reduce((n, r) => n + r.putLoad.errors + r.getLoad.errors, 0), digits: 0, ratio: false },
     { name: `CPU of the client, put/get (cores)`, get: m((r) => r.cpu.clientCores), digits: 2, ratio: false },
     { name: `CPU of the 3 members, put/get (cores)`, get: m((r) => r.cpu.membersCores), digits: 2, ratio: true },
+    {
+      name: `CPU of the 3 members per request (ms)`,
+      get: m((r) => (1000 * r.cpu.membersCores * r.cpu.seconds) / (r.put.n + r.putLoad.ok + r.getLoad.ok)),
+      digits: 3,
+      ratio: true,
+    },
     { name: `CPU of other processes, put/get (cores)`, get: m((r) => r.cpu.othersCores), digits: 2, ratio: false },
   ];
   const fmt = (v: number | undefined, digits: number): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
