@@ -29,7 +29,7 @@ import { Etcd3 } from 'etcd3';
 import type { ClusterSettings, MemberCommand } from './store-cluster.js';
 import { LocalStoreCluster, ProcessRegistry, etcdCommand, shoalCommand } from './store-cluster.js';
 import { clientOptions } from './store-client.js';
-import type { CpuUse } from './store-cpu.js';
+import type { CpuSample, CpuUse } from './store-cpu.js';
 import { cpuBetween, sampleCpu } from './store-cpu.js';
 import type { FailoverRun, Latency, Throughput, WatchLatency, WorkloadSettings } from './store-workloads.js';
 import { failover, getLoad, median, nowMs, prefill, putLoad, randomValue, sequentialPuts, watchLatency } from './store-workloads.js';
@@ -105,6 +105,8 @@ interface SystemResult {
   failovers: FailoverRun[];
   /** During the sequential puts and the put and get loads (those requests are the ones counted). */
   cpu: CpuUse;
+  /** CPU ms the 3 members used per request, by phase. */
+  cpuPerRequest: { seqPut: number; put: number; get: number };
 }
 
 function tailLogs(cluster: LocalStoreCluster, lines = 15): void {
@@ -141,12 +143,21 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     const put = await sequentialPuts(leaderClient, w.seqPuts, value, w.keys);
     say(`${put.n} sequential puts: p50 ${put.p50.toFixed(2)} ms, p99 ${put.p99.toFixed(2)} ms`);
     say('put load');
+    const cpu1 = sampleCpu(cluster.pids());
     const pl = await putLoad(leaderClient, w, value, w.durationMs);
     say(`puts at ${w.inFlight} in flight: ${pl.perS.toFixed(0)}/s (${pl.ok} ok, ${pl.errors} errors${pl.firstError ? `, first: ${pl.firstError}` : ''})`);
     say('get load');
+    const cpu2 = sampleCpu(cluster.pids());
     const gl = await getLoad(leaderClient, w, w.durationMs);
     say(`linearizable gets at ${w.inFlight} in flight: ${gl.perS.toFixed(0)}/s (${gl.ok} ok, ${gl.errors} errors${gl.firstError ? `, first: ${gl.firstError}` : ''})`);
-    const cpu = cpuBetween(cpu0, sampleCpu(cluster.pids()));
+    const cpu3 = sampleCpu(cluster.pids());
+    const cpu = cpuBetween(cpu0, cpu3);
+    // members' CPU milliseconds per request of each phase
+    const perRequest = (a: CpuSample, b: CpuSample, n: number): number => {
+      const u = cpuBetween(a, b);
+      return (1000 * u.membersCores * u.seconds) / n;
+    };
+    const cpuPerRequest = { seqPut: perRequest(cpu0, cpu1, put.n), put: perRequest(cpu1, cpu2, pl.ok), get: perRequest(cpu2, cpu3, gl.ok) };
     say(`CPU during put/get: client ${cpu.clientCores.toFixed(2)}, members ${cpu.membersCores.toFixed(2)}, other processes ${cpu.othersCores.toFixed(2)} cores`);
     leaderClient.close();
     leaderClient = undefined;
@@ -165,7 +176,7 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
     if (f.failovers > 0) await cluster.settle(60_000);
     const crashed = cluster.crashed();
     if (crashed.length > 0) throw new Error(`${cmd.system}: member(s) ${crashed.join(', ')} exited during the run`);
-    return { put, putLoad: pl, getLoad: gl, watch, failovers, cpu };
+    return { put, putLoad: pl, getLoad: gl, watch, failovers, cpu, cpuPerRequest };
   } catch (err) {
     tailLogs(cluster);
     throw err;
@@ -244,12 +255,9 @@ export async function run(argv: string[]): Promise<void> {
     { name: `errors during put/get load`, get: (rs) => rs.reduce((n, r) => n + r.putLoad.errors + r.getLoad.errors, 0), digits: 0, ratio: false },
     { name: `CPU of the client, put/get (cores)`, get: m((r) => r.cpu.clientCores), digits: 2, ratio: false },
     { name: `CPU of the 3 members, put/get (cores)`, get: m((r) => r.cpu.membersCores), digits: 2, ratio: true },
-    {
-      name: `CPU of the 3 members per request (ms)`,
-      get: m((r) => (1000 * r.cpu.membersCores * r.cpu.seconds) / (r.put.n + r.putLoad.ok + r.getLoad.ok)),
-      digits: 3,
-      ratio: true,
-    },
+    { name: `members' CPU per sequential put (ms)`, get: m((r) => r.cpuPerRequest.seqPut), digits: 2, ratio: true },
+    { name: `members' CPU per put, ${w.inFlight} in flight (ms)`, get: m((r) => r.cpuPerRequest.put), digits: 2, ratio: true },
+    { name: `members' CPU per get, ${w.inFlight} in flight (ms)`, get: m((r) => r.cpuPerRequest.get), digits: 2, ratio: true },
     { name: `CPU of other processes, put/get (cores)`, get: m((r) => r.cpu.othersCores), digits: 2, ratio: false },
   ];
   const fmt = (v: number | undefined, digits: number): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
