@@ -2,6 +2,10 @@
 // with --json its last line is one JSON object with the results.
 const BENCHES: Record<string, { about: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
   raft: { about: '3 Raft members in separate processes on loopback: commits/s, latency, failover', load: () => import('./bench/raft.js') },
+  store: {
+    about: '3-member Shoal store vs 3-member etcd 3.4 through the npm etcd3 client: put/get/watch, failover',
+    load: () => import('./bench/store.js'),
+  },
   transport: {
     about: 'GrpcTransport on loopback: small-message and snapshot throughput',
     // a script that runs when imported
