@@ -1,18 +1,9 @@
 // Shared by the transport tests: a seeded RNG, message builders and a bounded wait.
 import type { Entry, Message, MessageType, NodeId } from '../../raft/core/types.js';
 import { EntryType, MessageType as MT, emptyMessage } from '../../raft/core/types.js';
+import { seededRng as seeded } from '../support/random.js';
+export { seeded };
 
-/** mulberry32: a small seeded RNG in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function bytes(rand: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);

@@ -5,18 +5,9 @@ import type { Event } from '../../control-plane/store/mvcc/index.js';
 import { mvccWatchSource, WatchHub } from '../../control-plane/store/watch/index.js';
 import type { WatchDelivery, WatchHubConfig } from '../../control-plane/store/watch/index.js';
 import { b, eventText, unwrap } from './helpers/mvcc.js';
+import { seededRng as seeded } from '../support/random.js';
+export { seeded };
 
-/** mulberry32: a small seeded RNG in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An MVCC store whose every write is notified to a hub, as the store server does after apply. */
 export class Notified {

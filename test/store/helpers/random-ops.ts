@@ -1,6 +1,8 @@
 // Seeded random MVCC commands for property and differential tests.
 import { CompareResult, CompareTarget, prefixEnd } from '../../../control-plane/store/mvcc/index.js';
 import type { Command, Compare, MvccStore, RangeRequest, RequestOp, TxnRequest } from '../../../control-plane/store/mvcc/index.js';
+import { seededRng as prng } from '../../support/random.js';
+export { prng };
 
 const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
 
@@ -11,17 +13,6 @@ export interface GeneratorOptions {
   readonly checkpoints?: boolean;
 }
 
-/** mulberry32: small, fast, good enough for test inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const latin1 = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
 
