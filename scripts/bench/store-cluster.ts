@@ -7,12 +7,11 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { clientOptions } from './store-client.js';
+import { freePorts } from '../../raft/demo/local-cluster.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,20 +30,7 @@ export class ProcessRegistry {
 }
 
 /** Ports the kernel handed out for port 0, released again so the members can bind them. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<ReturnType<typeof createServer>>((res, rej) => {
-        const s = createServer();
-        s.once('error', rej);
-        s.listen(0, '127.0.0.1', () => res(s));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
+export { freePorts };
 
 /** How to start one kind of member: the command line before the etcd-style flags. */
 export interface MemberCommand {

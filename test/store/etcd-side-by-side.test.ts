@@ -6,7 +6,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -31,6 +30,7 @@ import type {
 } from '../../control-plane/store/mvcc/index.js';
 
 import { Generator, prng, show } from './helpers/random-ops.js';
+import { freePort } from './helpers/store-cluster.js';
 
 const ETCD = '/usr/bin/etcd';
 
@@ -174,17 +174,6 @@ function coreAnswer<T>(r: Result<T>, f: (v: T) => Answer): Answer {
 
 // ---- etcd process
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 type Unary = (req: object, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
 
