@@ -9,14 +9,13 @@
 // - promote: Raft AddVoter, then the table's learner flag.
 // Transport peers follow the union of the table and the Raft configuration (see member.ts),
 // so a removed member stays reachable until Raft no longer needs it.
-import { ConfChangeType } from '../../../raft/index.js';
+import { ConfChangeType, NodeError, NodeErrorCode } from '../../../raft/index.js';
 import type { ConfChange, RaftNode } from '../../../raft/index.js';
 import type { Member } from '../../../proto/gen/store.js';
 import type { StoreStateMachine } from '../apply/store-state-machine.js';
 import { memberIdOf } from '../member-id.js';
 import { parseUrl } from '../peer-url.js';
 import { StoreError } from '../store-error.js';
-import { proposeConfChange } from './conf-change.js';
 import { expectResponse } from './kv-service.js';
 import type { Proposer } from './proposer.js';
 
@@ -112,15 +111,17 @@ export class Membership {
     // A change is refused while the previous one is not applied yet: retry until the deadline.
     for (;;) {
       this.requireLeader();
-      const r = proposeConfChange(this.o.node, cc);
-      if (r.ok) break;
-      if (!/in progress/.test(r.reason)) throw new StoreError('leader-changed', { detail: r.reason });
-      if (Date.now() > deadline) throw new StoreError('timeout', { detail: r.reason });
-      await sleep(50);
-    }
-    while (!applied()) {
-      if (Date.now() > deadline) throw new StoreError('timeout', { detail: 'the membership change was not applied in time' });
-      await sleep(10);
+      try {
+        await this.o.node.proposeConfChange(cc, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        return;
+      } catch (e) {
+        if (!(e instanceof NodeError)) throw e;
+        if (e.code === NodeErrorCode.Timeout) throw new StoreError('timeout', { detail: e.message });
+        if (e.code !== NodeErrorCode.Dropped) throw e;
+        if (!/in progress/.test(e.message)) throw new StoreError('leader-changed', { detail: e.message });
+        if (Date.now() > deadline) throw new StoreError('timeout', { detail: e.message });
+        await sleep(50);
+      }
     }
   }
 }
