@@ -31,6 +31,10 @@ export interface EtcdClusterOptions {
   /** Deadline of each Status call made by leader(). Default 500 ms. */
   readonly statusTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Member names are `${memberPrefix}${i}` (also their data dir and log file names); default 'etcd'. */
+  readonly memberPrefix?: string;
+  /** Prefix of the temporary directory's name; default 'shoal-etcd-'. */
+  readonly dirPrefix?: string;
 }
 
 interface Member {
@@ -57,6 +61,8 @@ export class EtcdCluster implements Cluster {
   readonly #processTimeoutMs: number;
   readonly #statusTimeoutMs: number;
   readonly #log: (line: string) => void;
+  readonly #memberPrefix: string;
+  readonly #dirPrefix: string;
   #root: string | null = null;
   #members: Member[] = [];
   /** Member ids (decimal strings from Status headers) to names; ids never change. */
@@ -76,6 +82,9 @@ export class EtcdCluster implements Cluster {
     this.#processTimeoutMs = options.processTimeoutMs ?? 10_000;
     this.#statusTimeoutMs = options.statusTimeoutMs ?? 500;
     this.#log = options.log ?? (() => {});
+    this.#memberPrefix = options.memberPrefix ?? 'etcd';
+    if (this.#memberPrefix === '' || /[=,/]/.test(this.#memberPrefix)) throw new Error(`EtcdCluster: bad memberPrefix "${this.#memberPrefix}"`);
+    this.#dirPrefix = options.dirPrefix ?? 'shoal-etcd-';
   }
 
   /** The temporary directory holding every member's data dir and log; null before start(). */
@@ -86,14 +95,14 @@ export class EtcdCluster implements Cluster {
   async start(): Promise<void> {
     if (this.#stopped) throw new ClusterError(ClusterErrorCode.Stopped, null, 'cluster already stopped');
     if (this.#root !== null) throw new Error('EtcdCluster.start called twice');
-    this.#root = fs.mkdtempSync(path.join(this.#baseDir, 'shoal-etcd-'));
+    this.#root = fs.mkdtempSync(path.join(this.#baseDir, this.#dirPrefix));
     const ports = await freePorts(2 * this.#size);
     this.#members = Array.from({ length: this.#size }, (_, i) => ({
-      name: `etcd${i}`,
+      name: `${this.#memberPrefix}${i}`,
       clientPort: ports[2 * i] as number,
       peerPort: ports[2 * i + 1] as number,
-      dataDir: path.join(this.#root as string, `etcd${i}.data`),
-      logFile: path.join(this.#root as string, `etcd${i}.log`),
+      dataDir: path.join(this.#root as string, `${this.#memberPrefix}${i}.data`),
+      logFile: path.join(this.#root as string, `${this.#memberPrefix}${i}.log`),
       proc: null,
       exited: null,
       state: 'down' as MemberState,

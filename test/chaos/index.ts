@@ -3,6 +3,8 @@
 export type { Cluster, MemberInfo, MemberState } from './cluster.js';
 export { ClusterError, ClusterErrorCode } from './cluster.js';
 export { EtcdCluster } from './etcd-cluster.js';
+export { createShoalCluster, SHOAL_LAUNCHER } from './shoal-cluster.js';
+export type { ShoalClusterOptions } from './shoal-cluster.js';
 export { MemoryCluster } from './memory-cluster.js';
 export type { EtcdClusterOptions } from './etcd-cluster.js';
 export { classifyWriteError, errorMessage } from './etcd-errors.js';
