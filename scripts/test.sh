@@ -22,11 +22,6 @@ if [ "$#" -gt 0 ]; then
 else
   npx tap 2>&1 | tee -a "$log"
   rc=${PIPESTATUS[0]}
-  # etcdctl's check perf judges latency, so it runs alone, after everything else.
-  echo "== etcdctl check perf (alone)"
-  npx tap test/store/check-perf.perf.ts 2>&1 | tee -a "$log"
-  perf_rc=${PIPESTATUS[0]}
-  [ "$perf_rc" -eq 0 ] || rc=$perf_rc
 fi
 set -e
 # tap's own summaries are "# { total: N, pass: P, fail: F, skip: S }"; restate their sum plainly.
