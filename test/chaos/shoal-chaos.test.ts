@@ -1,41 +1,6 @@
-// The etcd chaos run (etcd-chaos.test.ts) against a 3-member Shoal store
-// (bin/shoal-control-plane.js, via createShoalCluster): same workload, nemesis and checks.
-// CHAOS_SECONDS (default 60) sets the workload duration; CHAOS_SEED the seed; CHAOS_VERBOSE=1
-// logs as it goes. Past ~200 s also raise tap's per-file timeout (.taprc), e.g. --timeout=900.
-import t from 'tap';
-import { createShoalCluster, runChaos } from './index.js';
+// The etcd chaos run against a 3-member Shoal store (bin/shoal-control-plane.js, via
+// createShoalCluster): same workload, nemesis and checks (see chaos-test.ts).
+import { chaosTest } from './chaos-test.js';
+import { createShoalCluster } from './shoal-cluster.js';
 
-const seconds = Number(process.env['CHAOS_SECONDS'] ?? '60');
-const seed = Number(process.env['CHAOS_SEED'] ?? '1');
-if (!(seconds > 0) || !Number.isInteger(seed)) throw new Error(`bad CHAOS_SECONDS=${process.env['CHAOS_SECONDS']} or CHAOS_SEED=${process.env['CHAOS_SEED']}`);
-
-t.test('Shoal store chaos - linearizable under kill -9, SIGSTOP and restarts; the resuming watch sees every revision once', { timeout: (seconds + 240) * 1000 }, async (t) => {
-  const verbose = process.env['CHAOS_VERBOSE'] === '1';
-  const log = (line: string): void => {
-    if (verbose) t.comment(line);
-  };
-  // CHAOS_KEEP_DIR=1 keeps the members' data and logs for a post-mortem.
-  const cluster = createShoalCluster({ log, keepDir: process.env['CHAOS_KEEP_DIR'] === '1' });
-  t.teardown(() => cluster.stop());
-  await cluster.start();
-  if (process.env['CHAOS_KEEP_DIR'] === '1') t.comment(`data and logs: ${cluster.dir}`);
-
-  const report = await runChaos({ cluster, label: 'Shoal store, 3 members', durationMs: seconds * 1000, seed, log });
-  t.comment(report.summary);
-
-  t.equal(report.linearizability.verdict, 'linearizable', 'the history is linearizable');
-  t.ok(report.watch.ok, 'the watch saw every revision exactly once, in order');
-  t.ok(report.nemesis.some((a) => a.kind === 'kill' && a.wasLeader), 'the nemesis killed the leader');
-  // The nemesis draws faults from a shuffled deck of 8 (one every ~3 s, a kill costing two draws'
-  // time with its restart): 60 s always includes a pause.
-  if (seconds >= 60) t.ok(report.nemesis.some((a) => a.kind === 'pause'), 'the nemesis paused members');
-  t.ok(report.history.filter((o) => o.completion.type === 'ok').length > 100, 'the workload made progress');
-  t.same(
-    report.nemesis.filter((a) => a.error !== null),
-    [],
-    'every nemesis action succeeded',
-  );
-
-  await cluster.stop();
-  for (const m of cluster.members()) t.equal(m.pid, null, `${m.name} stopped`);
-});
+chaosTest('Shoal store chaos', 'Shoal store, 3 members', (o) => createShoalCluster(o));
