@@ -3,7 +3,6 @@
 // certificates are a fraction of the size (every TLS handshake on a slow edge link carries the
 // chain), the strength is comparable (~128 bits vs ~112), and every client we care about speaks
 // it (Go's etcdctl and kubectl, Node's TLS, grpc-js); kubeadm offers the same choice (ECDSA-P256).
-import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs the Reflect polyfill loaded first.
 import { webcrypto } from 'node:crypto';
 
 export type CryptoKey = webcrypto.CryptoKey;

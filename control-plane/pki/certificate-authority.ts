@@ -1,6 +1,6 @@
 // The cluster CA: a self-signed ECDSA P-256 certificate (10 years by default) that signs every
 // serving, peer and client certificate of the cluster.
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import { crypto, SIGNING_ALGORITHM } from './algorithm.js';
 import { PkiError } from './pki-error.js';
 import { PrivateKey } from './private-key.js';

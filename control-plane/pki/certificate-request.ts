@@ -2,7 +2,7 @@
 // holds a key and asks for a client certificate. The CA signs only what the policy allows, and
 // only the subject and public key of the request are used: requested extensions (SANs, CA:TRUE,
 // key usages) are ignored, the result is always a client certificate.
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import { crypto, SIGNING_ALGORITHM } from './algorithm.js';
 import type { CryptoKey } from './algorithm.js';
 import type { CertificateAuthority } from './certificate-authority.js';

@@ -1,5 +1,5 @@
 // What `certs check-expiration` shows for each certificate.
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import { parseCertificate } from './certificate-authority.js';
 import { DAY_MS } from './validity.js';
 

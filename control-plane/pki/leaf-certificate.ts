@@ -2,7 +2,7 @@
 // server (TLS serving), client (CN = user, O = groups) or peer (both: a store member serves its
 // peers and dials them with the same certificate, as etcd's peer certificates do).
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import { crypto, SIGNING_ALGORITHM } from './algorithm.js';
 import type { CryptoKey } from './algorithm.js';
 import type { CertificateAuthority } from './certificate-authority.js';

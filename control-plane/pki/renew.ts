@@ -1,6 +1,6 @@
 // Renewal: a new certificate for the same subject, names and usage as an existing one issued by
 // this CA, with a fresh validity window (like `kubeadm certs renew`).
-import * as x509 from '@peculiar/x509';
+import * as x509 from './x509.js';
 import { crypto } from './algorithm.js';
 import type { CryptoKey } from './algorithm.js';
 import type { CertificateAuthority } from './certificate-authority.js';
