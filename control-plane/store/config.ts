@@ -67,7 +67,7 @@ export const USAGE = `usage: shoal-control-plane [flags]   (etcd's flag names; -
   --log-level debug|info|warn|error   (default info)
   --unsafe-no-fsync                   do not fsync the WAL (tests and benchmarks only)
  TLS (https:// URLs need them; PEM files, checked at start-up):
-  --cert-file FILE / --key-file FILE  the client port's certificate and key (also used to dial the leader)
+  --cert-file FILE / --key-file FILE  the client port's certificate and key (also dials the leader: give it clientAuth too)
   --trusted-ca-file FILE              CA for client certificates (and for dialing other members' client URLs)
   --client-cert-auth                  require client certificates signed by --trusted-ca-file (every client URL https)
   --peer-cert-file FILE / --peer-key-file FILE   the peer port's certificate and key (served and dialed with)

@@ -169,7 +169,7 @@ export class StoreMember {
   private async run(transport: GrpcTransport, founding: Member[], requestTimeoutMs: number, hooks: StoreMemberHooks): Promise<void> {
     const { sm, node, metrics, config } = this;
     const log = this.log;
-    const peers = new PeerSync(this.memberId, transport, sm, new Map(founding.map((m) => [m.id, m.peerUrls])), log);
+    const peers = new PeerSync(this.memberId, transport, sm, new Map(founding.map((m) => [m.id, m.peerUrls])), log, schemeOf(config.listenPeerUrls[0]!));
     peers.sync(node);
     // Watchers see every applied revision in log order; a snapshot install resynchronises them.
     sm.onApplied((a) => {
