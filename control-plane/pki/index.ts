@@ -24,3 +24,5 @@ export type { BootstrapToken } from './bootstrap-token.js';
 export { ensurePkiDir, PUBLIC_FILE_MODE, SECRET_FILE_MODE, writeFileAtomic, writePublicFile, writeSecretFile } from './key-files.js';
 export { PKI_PAIRS, pkiLayout, writeIssued, writePair } from './pki-layout.js';
 export type { PairPaths, PkiLayout, PkiPair } from './pki-layout.js';
+export { APISERVER_SERVICE_NAMES, CONTROL_PLANE_IDENTITIES, issueControlPlaneCertificates, writeControlPlanePki } from './control-plane-certificates.js';
+export type { ControlPlaneHost } from './control-plane-certificates.js';

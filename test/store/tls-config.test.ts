@@ -3,7 +3,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../control-plane/store/index.js';
+import { CLIENT_TLS_FLAGS, loadConfig, loadTlsMaterial, urlDialer } from '../../control-plane/store/index.js';
 import { createTestPki } from '../support/pki.js';
 import { LAUNCHER, ROOT, run } from './helpers/store-cluster.js';
 
@@ -77,4 +77,16 @@ t.test('tls config - shoal-control-plane exits 2 naming the problem', async (t) 
   const r = await run(process.execPath, [LAUNCHER, '--listen-client-urls', `https://127.0.0.1:2379`, '--data-dir', join(ROOT, 'never-created')], { timeoutMs: 30_000 });
   t.equal(r.code, 2);
   t.match(r.stderr, /--cert-file and --key-file are required/);
+});
+
+t.test('tls config - the dialer picks credentials by scheme and refuses https without a certificate', async (t) => {
+  const pki = await createTestPki(t);
+  const srv = await pki.serving('srv', { usage: 'peer' });
+  const material = loadTlsMaterial({ certFile: srv.cert, keyFile: srv.key, trustedCaFile: pki.caPaths.cert, clientCertAuth: true }, CLIENT_TLS_FLAGS);
+  const dial = urlDialer(material, CLIENT_TLS_FLAGS);
+  t.equal(dial('http://127.0.0.1:1').address, '127.0.0.1:1');
+  t.notOk(dial('http://127.0.0.1:1').credentials._isSecure(), 'http: in the clear');
+  t.ok(dial('https://127.0.0.1:2').credentials._isSecure(), 'https: TLS');
+  const none = urlDialer(undefined, CLIENT_TLS_FLAGS);
+  t.throws(() => none('https://127.0.0.1:2'), { name: 'TlsError', message: /cannot dial https:\/\/127.0.0.1:2: this member has no --cert-file\/--key-file/ });
 });
