@@ -1,6 +1,6 @@
 // Where a control-plane host keeps its PKI: <data-dir>/pki/<name>.crt (0644) and <name>.key
 // (0600), in a 0700 directory — kubeadm's layout with the store in place of etcd.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { IssuedCertificate } from './leaf-certificate.js';
 import { ensurePkiDir, writePublicFile, writeSecretFile } from './key-files.js';
@@ -36,7 +36,7 @@ export function pkiLayout(dataDir: string): PkiLayout {
 
 /** Writes a certificate (0644) and, when given, its key (0600, written first). */
 export async function writePair(paths: PairPaths, certPem: string, key: PrivateKey | undefined): Promise<void> {
-  await ensurePkiDir(paths.key.slice(0, paths.key.lastIndexOf('/')) || '.');
+  await ensurePkiDir(dirname(paths.key));
   if (key !== undefined) await writeSecretFile(paths.key, await key.toPem());
   await writePublicFile(paths.cert, certPem);
 }

@@ -228,11 +228,17 @@ function tlsSide(
     throw new ConfigError(`--${keys.auth}: every --${listenKey} must be https:// (an http:// one would let clients in without a certificate)`);
   }
   const settings: TlsSettings = { certFile, keyFile, trustedCaFile, clientCertAuth };
+  let canDial: boolean;
   try {
-    loadTlsMaterial(settings, flags);
+    canDial = loadTlsMaterial(settings, flags).canDial;
   } catch (e) {
     if (e instanceof TlsError) throw new ConfigError(e.message);
     throw e;
+  }
+  // Members dial each other with the peer certificate: peers that check client certificates
+  // would refuse one without clientAuth, and the cluster would never form.
+  if (urlsOf.oneScheme === true && clientCertAuth && !canDial) {
+    throw new ConfigError(`${flags.cert} ${certFile}: with --${keys.auth} the peer certificate must allow clientAuth (extended key usage) as well as serverAuth`);
   }
   return settings;
 }

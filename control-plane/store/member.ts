@@ -112,6 +112,12 @@ export class StoreMember {
     // Read before anything is written: a bad file must not leave a half-started member behind.
     const clientTls = config.clientTls === undefined ? undefined : loadTlsMaterial(config.clientTls, CLIENT_TLS_FLAGS);
     const peerTls = config.peerTls === undefined ? undefined : loadTlsMaterial(config.peerTls, PEER_TLS_FLAGS);
+    if (clientTls?.clientCertAuth === true && !clientTls.canDial) {
+      memberLog.warn(
+        { certFile: config.clientTls?.certFile },
+        '--cert-file has no clientAuth usage: as a follower this member cannot pass lease keep-alives and member changes to the leader',
+      );
+    }
     const walDir = join(config.dataDir, 'member');
     await mkdir(walDir, { recursive: true });
     const durable = await DurableStorage.open(walDir, { sync: config.fsync });
@@ -261,7 +267,8 @@ export class StoreMember {
     }
     if (this.stopping !== undefined) return;
     await this.serve(hooks);
-    this.log.info({ clientUrls: config.listenClientUrls }, 'ready to serve client requests');
+    const tls = this.clientTls === undefined ? 'none' : this.clientTls.clientCertAuth ? 'client certificates required' : 'server only';
+    this.log.info({ clientUrls: config.listenClientUrls, tls }, 'ready to serve client requests');
     this.resolveReady();
   }
 

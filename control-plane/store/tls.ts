@@ -21,7 +21,11 @@ export interface TlsMaterial {
   /** undefined: the system's roots (for dialing only; never with clientCertAuth). */
   readonly ca: Buffer | undefined;
   readonly clientCertAuth: boolean;
+  /** The certificate may be presented as a client certificate (extended key usage clientAuth, or none). */
+  readonly canDial: boolean;
 }
+
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 
 /** The flag names of one side, for messages. */
 export interface TlsFlagNames {
@@ -71,7 +75,8 @@ export function loadTlsMaterial(s: TlsSettings, flags: TlsFlagNames): TlsMateria
     ca = read(flags.ca, s.trustedCaFile);
     certificates(flags.ca, s.trustedCaFile, ca);
   }
-  return { cert, key, ca, clientCertAuth: s.clientCertAuth };
+  const eku = x.keyUsage as string[] | undefined;
+  return { cert, key, ca, clientCertAuth: s.clientCertAuth, canDial: eku === undefined || eku.includes(CLIENT_AUTH_OID) };
 }
 
 export function serverCredentials(m: TlsMaterial): grpc.ServerCredentials {

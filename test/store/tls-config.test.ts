@@ -59,6 +59,7 @@ t.test('tls config - mismatches are refused with the flag named', async (t) => {
     [[...peerHttps, '--initial-cluster', 'default=https://127.0.0.1:2380,b=http://127.0.0.1:3380'], /--initial-cluster: http:\/\/127.0.0.1:3380 is http:\/\/, but --listen-peer-urls is https:\/\/ \(every peer is dialed the same way\)/],
     [['--listen-metrics-urls', 'https://127.0.0.1:9090'], /--listen-metrics-urls: .*plain http:\/\/ only/],
     [['--client-cert-auth=maybe'], /--client-cert-auth takes true or false/],
+    [[...peerHttps.slice(0, 2), '--peer-cert-file', other.cert, '--peer-key-file', other.key, '--peer-trusted-ca-file', ca, '--peer-client-cert-auth'], /--peer-cert-file .*other\.crt: with --peer-client-cert-auth the peer certificate must allow clientAuth/],
   ];
   for (const [args, re] of bad) t.throws(() => loadConfig(args), { name: 'ConfigError', message: re }, args.join(' '));
   // the key's content is never quoted in an error
