@@ -4,7 +4,9 @@
 // command line override the file. Validated here, once, before anything starts.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { parseInitialCluster, parseUrlList, UrlError } from './peer-url.js';
+import { parseInitialCluster, parseUrlList, schemeOf, UrlError } from './peer-url.js';
+import type { TlsFlagNames, TlsSettings } from './tls.js';
+import { CLIENT_TLS_FLAGS, loadTlsMaterial, PEER_TLS_FLAGS, TlsError } from './tls.js';
 
 export interface StoreConfig {
   name: string;
@@ -29,6 +31,10 @@ export interface StoreConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** fsync the WAL (always on in production; --unsafe-no-fsync turns it off, as in etcd 3.5). */
   fsync: boolean;
+  /** TLS of the client port (--cert-file ...); set exactly when a listen client URL is https. */
+  clientTls: TlsSettings | undefined;
+  /** TLS of the peer port (--peer-cert-file ...); set exactly when the peer URLs are https. */
+  peerTls: TlsSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -59,7 +65,14 @@ export const USAGE = `usage: shoal-control-plane [flags]   (etcd's flag names; -
   --auto-compaction-retention N       revisions, or a duration for periodic ("1h", "30m", bare number = hours); 0 = off
   --listen-metrics-urls URLS          /metrics and /health over HTTP (default: none)
   --log-level debug|info|warn|error   (default info)
-  --unsafe-no-fsync                   do not fsync the WAL (tests and benchmarks only)`;
+  --unsafe-no-fsync                   do not fsync the WAL (tests and benchmarks only)
+ TLS (https:// URLs need them; PEM files, checked at start-up):
+  --cert-file FILE / --key-file FILE  the client port's certificate and key (also dials the leader: give it clientAuth too)
+  --trusted-ca-file FILE              CA for client certificates (and for dialing other members' client URLs)
+  --client-cert-auth                  require client certificates signed by --trusted-ca-file (every client URL https)
+  --peer-cert-file FILE / --peer-key-file FILE   the peer port's certificate and key (served and dialed with)
+  --peer-trusted-ca-file FILE         CA for the peers' certificates
+  --peer-client-cert-auth             require peer certificates signed by --peer-trusted-ca-file`;
 
 const KEYS = [
   'config-file',
@@ -82,9 +95,17 @@ const KEYS = [
   'listen-metrics-urls',
   'log-level',
   'unsafe-no-fsync',
+  'cert-file',
+  'key-file',
+  'trusted-ca-file',
+  'client-cert-auth',
+  'peer-cert-file',
+  'peer-key-file',
+  'peer-trusted-ca-file',
+  'peer-client-cert-auth',
 ] as const;
 type Key = (typeof KEYS)[number];
-const BOOLEAN_KEYS: ReadonlySet<Key> = new Set(['unsafe-no-fsync']);
+const BOOLEAN_KEYS: ReadonlySet<Key> = new Set(['unsafe-no-fsync', 'client-cert-auth', 'peer-client-cert-auth']);
 
 /** Parses argv (without node and script) into raw flag values. */
 export function parseFlags(argv: readonly string[]): Map<Key, string> {
@@ -160,6 +181,68 @@ function urls(key: string, raw: string): string[] {
   }
 }
 
+function boolean(key: Key, raw: string | undefined): boolean {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`--${key} takes true or false, got "${raw}"`);
+}
+
+/**
+ * One side's TLS flags, checked against its URLs: https URLs need a certificate and key, TLS
+ * flags need an https URL to apply to, client-cert-auth needs a CA and no http listener left open
+ * beside it, and every advertised URL must be served by a listener of its scheme. The files
+ * are read now, so a missing or mismatched file stops the member before it starts.
+ */
+function tlsSide(
+  get: (k: Key) => string | undefined,
+  keys: { cert: Key; key: Key; ca: Key; auth: Key },
+  flags: TlsFlagNames,
+  urlsOf: { listen: [Key, string[]]; advertised: [Key, string[]][]; oneScheme?: boolean },
+): TlsSettings | undefined {
+  const [listenKey, listen] = urlsOf.listen;
+  const listenSchemes = new Set(listen.map(schemeOf));
+  const https = listenSchemes.has('https');
+  for (const [key, list] of urlsOf.advertised) {
+    for (const u of list) {
+      const sch = schemeOf(u);
+      if (urlsOf.oneScheme === true && sch !== schemeOf(listen[0]!)) {
+        throw new ConfigError(`--${key}: ${u} is ${sch}://, but --${listenKey} is ${schemeOf(listen[0]!)}:// (every peer is dialed the same way)`);
+      }
+      if (!listenSchemes.has(sch)) throw new ConfigError(`--${key}: ${u} is ${sch}://, but no --${listenKey} is ${sch}://`);
+    }
+  }
+  const certFile = get(keys.cert);
+  const keyFile = get(keys.key);
+  const trustedCaFile = get(keys.ca);
+  const clientCertAuth = boolean(keys.auth, get(keys.auth));
+  if (!https) {
+    const given = [keys.cert, keys.key, keys.ca].filter((k) => get(k) !== undefined).concat(clientCertAuth ? [keys.auth] : []);
+    if (given.length > 0) throw new ConfigError(`${given.map((k) => `--${k}`).join(', ')} given, but no --${listenKey} is https://`);
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError(`--${listenKey} has an https:// URL: ${flags.cert} and ${flags.key} are required`);
+  }
+  if (clientCertAuth && trustedCaFile === undefined) throw new ConfigError(`--${keys.auth} needs ${flags.ca} (the CA that signs the clients' certificates)`);
+  if (clientCertAuth && listenSchemes.has('http')) {
+    throw new ConfigError(`--${keys.auth}: every --${listenKey} must be https:// (an http:// one would let clients in without a certificate)`);
+  }
+  const settings: TlsSettings = { certFile, keyFile, trustedCaFile, clientCertAuth };
+  let canDial: boolean;
+  try {
+    canDial = loadTlsMaterial(settings, flags).canDial;
+  } catch (e) {
+    if (e instanceof TlsError) throw new ConfigError(e.message);
+    throw e;
+  }
+  // Members dial each other with the peer certificate: peers that check client certificates
+  // would refuse one without clientAuth, and the cluster would never form.
+  if (urlsOf.oneScheme === true && clientCertAuth && !canDial) {
+    throw new ConfigError(`${flags.cert} ${certFile}: with --${keys.auth} the peer certificate must allow clientAuth (extended key usage) as well as serverAuth`);
+  }
+  return settings;
+}
+
 /** The whole configuration from argv (and the config file it names). */
 export function loadConfig(argv: readonly string[]): StoreConfig {
   const flags = parseFlags(argv);
@@ -204,8 +287,23 @@ export function loadConfig(argv: readonly string[]): StoreConfig {
   const autoCompactionRetention = mode === 'revision' ? integer('auto-compaction-retention', retentionRaw, 0) : parseRetentionMs(retentionRaw);
   const level = get('log-level') ?? 'info';
   if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new ConfigError(`--log-level must be debug, info, warn or error`);
-  const noFsync = get('unsafe-no-fsync');
-  if (noFsync !== undefined && noFsync !== 'true' && noFsync !== 'false') throw new ConfigError('--unsafe-no-fsync takes true or false');
+  const noFsync = boolean('unsafe-no-fsync', get('unsafe-no-fsync'));
+  const metricsRaw = get('listen-metrics-urls');
+  const listenMetricsUrls = metricsRaw !== undefined && metricsRaw !== '' ? urls('listen-metrics-urls', metricsRaw) : [];
+  if (listenMetricsUrls.some((u) => schemeOf(u) === 'https')) throw new ConfigError('--listen-metrics-urls: /metrics and /health are served over plain http:// only');
+  const clientTls = tlsSide(get, { cert: 'cert-file', key: 'key-file', ca: 'trusted-ca-file', auth: 'client-cert-auth' }, CLIENT_TLS_FLAGS, {
+    listen: ['listen-client-urls', listenClientUrls],
+    advertised: [['advertise-client-urls', advertiseClientUrls]],
+  });
+  const peerTls = tlsSide(get, { cert: 'peer-cert-file', key: 'peer-key-file', ca: 'peer-trusted-ca-file', auth: 'peer-client-cert-auth' }, PEER_TLS_FLAGS, {
+    listen: ['listen-peer-urls', listenPeerUrls],
+    // The Raft transport dials every peer with the same credentials: one scheme for all of them.
+    advertised: [
+      ['initial-advertise-peer-urls', initialAdvertisePeerUrls],
+      ['initial-cluster', [...initialCluster.values()].flat()],
+    ],
+    oneScheme: true,
+  });
 
   return {
     name,
@@ -224,8 +322,10 @@ export function loadConfig(argv: readonly string[]): StoreConfig {
     electionTimeoutMs,
     autoCompactionMode: mode,
     autoCompactionRetention,
-    listenMetricsUrls: get('listen-metrics-urls') !== undefined && get('listen-metrics-urls') !== '' ? urls('listen-metrics-urls', get('listen-metrics-urls')!) : [],
+    listenMetricsUrls,
     logLevel: level,
-    fsync: noFsync !== 'true',
+    fsync: !noFsync,
+    clientTls,
+    peerTls,
   };
 }

@@ -11,3 +11,5 @@ export type { AppliedEntry, ApplyResult, StoreResponse } from './apply/store-sta
 export { StoreError, STORE_ERRORS } from './store-error.js';
 export type { StoreErrorCode } from './store-error.js';
 export type { ServiceContext } from './server/service-context.js';
+export { CLIENT_TLS_FLAGS, PEER_TLS_FLAGS, loadTlsMaterial, serverCredentials, channelCredentials, urlDialer, TlsError } from './tls.js';
+export type { Dialer, TlsMaterial, TlsSettings } from './tls.js';

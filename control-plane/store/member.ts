@@ -24,7 +24,7 @@ import { clusterIdOf, hexId, memberIdOf } from './member-id.js';
 import { StoreMetrics, startMetricsServers } from './metrics.js';
 import type { Health } from './metrics.js';
 import { PeerSync } from './peer-sync.js';
-import { grpcAddressOf } from './peer-url.js';
+import { grpcAddressOf, schemeOf } from './peer-url.js';
 import { AutoCompactor } from './server/auto-compactor.js';
 import { clusterService } from './server/cluster-service.js';
 import { kvService } from './server/kv-service.js';
@@ -37,6 +37,8 @@ import { Proposer } from './server/proposer.js';
 import { Quota } from './server/quota.js';
 import { HeaderSource } from './server/response-header.js';
 import type { ServiceContext } from './server/service-context.js';
+import type { TlsMaterial } from './tls.js';
+import { CLIENT_TLS_FLAGS, channelCredentials, loadTlsMaterial, PEER_TLS_FLAGS, serverCredentials, urlDialer } from './tls.js';
 import { createWatchService, mvccWatchSource, WatchHub } from './watch/index.js';
 
 /** gRPC framing on top of --max-request-bytes (etcd allows the same). */
@@ -58,6 +60,8 @@ export class StoreMember {
   /** Resolves once the member serves clients (it published itself through the log). */
   readonly ready: Promise<void>;
   private readonly log: Logger;
+  /** The client port's TLS files, read once at start (undefined: http:// only). */
+  private readonly clientTls: TlsMaterial | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private grpcServer: grpc.Server | undefined;
   private httpServers: HttpServer[] = [];
@@ -72,9 +76,10 @@ export class StoreMember {
   private constructor(
     readonly config: StoreConfig,
     log: Logger,
-    parts: { memberId: number; clusterId: number; sm: StoreStateMachine; node: RaftNode; metrics: StoreMetrics },
+    parts: { memberId: number; clusterId: number; sm: StoreStateMachine; node: RaftNode; metrics: StoreMetrics; clientTls: TlsMaterial | undefined },
   ) {
     this.log = log;
+    this.clientTls = parts.clientTls;
     this.memberId = parts.memberId;
     this.clusterId = parts.clusterId;
     this.sm = parts.sm;
@@ -104,6 +109,15 @@ export class StoreMember {
     const clusterId = clusterIdOf(config.initialClusterToken);
     const founding = StoreMember.foundingMembers(config);
     const memberLog = log.child({ member: hexId(memberId), name: config.name });
+    // Read before anything is written: a bad file must not leave a half-started member behind.
+    const clientTls = config.clientTls === undefined ? undefined : loadTlsMaterial(config.clientTls, CLIENT_TLS_FLAGS);
+    const peerTls = config.peerTls === undefined ? undefined : loadTlsMaterial(config.peerTls, PEER_TLS_FLAGS);
+    if (clientTls?.clientCertAuth === true && !clientTls.canDial) {
+      memberLog.warn(
+        { certFile: config.clientTls?.certFile },
+        '--cert-file has no clientAuth usage: as a follower this member cannot pass lease keep-alives and member changes to the leader',
+      );
+    }
     const walDir = join(config.dataDir, 'member');
     await mkdir(walDir, { recursive: true });
     const durable = await DurableStorage.open(walDir, { sync: config.fsync });
@@ -122,7 +136,14 @@ export class StoreMember {
       const sm = new StoreStateMachine({ memberId, mvcc: { limits: { maxRequestBytes: config.maxRequestBytes } } });
       const metrics = new StoreMetrics(() => sm.mvcc.stats().approxBytes);
       const rlog = raftLogger(memberLog);
-      const transport = new GrpcTransport({ id: memberId, clusterId, listen: grpcAddressOf(config.listenPeerUrls[0]!), logger: rlog });
+      const transport = new GrpcTransport({
+        id: memberId,
+        clusterId,
+        listen: grpcAddressOf(config.listenPeerUrls[0]!),
+        logger: rlog,
+        // config.ts guarantees every peer URL has the listen URL's scheme.
+        ...(peerTls !== undefined ? { credentials: { server: serverCredentials(peerTls), channel: channelCredentials(peerTls) } } : {}),
+      });
       const electionTick = Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
       const requestTimeoutMs = 5000 + 2 * config.electionTimeoutMs;
       const node = new RaftNode({
@@ -142,7 +163,7 @@ export class StoreMember {
         leaderSendsBeforePersist: true,
         logger: rlog,
       });
-      const member = new StoreMember(config, memberLog, { memberId, clusterId, sm, node, metrics });
+      const member = new StoreMember(config, memberLog, { memberId, clusterId, sm, node, metrics, clientTls });
       await member.run(transport, founding, requestTimeoutMs, hooks);
       return member;
     } catch (e) {
@@ -154,7 +175,7 @@ export class StoreMember {
   private async run(transport: GrpcTransport, founding: Member[], requestTimeoutMs: number, hooks: StoreMemberHooks): Promise<void> {
     const { sm, node, metrics, config } = this;
     const log = this.log;
-    const peers = new PeerSync(this.memberId, transport, sm, new Map(founding.map((m) => [m.id, m.peerUrls])), log);
+    const peers = new PeerSync(this.memberId, transport, sm, new Map(founding.map((m) => [m.id, m.peerUrls])), log, schemeOf(config.listenPeerUrls[0]!));
     peers.sync(node);
     // Watchers see every applied revision in log order; a snapshot install resynchronises them.
     sm.onApplied((a) => {
@@ -203,7 +224,7 @@ export class StoreMember {
       headers: new HeaderSource(this.clusterId, this.memberId, node, sm),
       quota: new Quota(sm, proposer, this.memberId, config.quotaBackendBytes),
       leases: new LeaseKeeper({ node, sm, proposer, extendMs: config.electionTimeoutMs, logger: log.child({ component: 'lease' }) }),
-      leader: new LeaderClient(node, sm),
+      leader: new LeaderClient(node, sm, urlDialer(this.clientTls, CLIENT_TLS_FLAGS)),
       membership: new Membership({ node, sm, proposer, clusterToken: config.initialClusterToken, requestTimeoutMs }),
       maxRequestBytes: config.maxRequestBytes,
       minLeaseTtlSec: Math.ceil((1.5 * config.electionTimeoutMs) / 1000),
@@ -246,7 +267,8 @@ export class StoreMember {
     }
     if (this.stopping !== undefined) return;
     await this.serve(hooks);
-    this.log.info({ clientUrls: config.listenClientUrls }, 'ready to serve client requests');
+    const tls = this.clientTls === undefined ? 'none' : this.clientTls.clientCertAuth ? 'client certificates required' : 'server only';
+    this.log.info({ clientUrls: config.listenClientUrls, tls }, 'ready to serve client requests');
     this.resolveReady();
   }
 
@@ -275,8 +297,10 @@ export class StoreMember {
     hooks.services?.(ctx, server);
     for (const url of this.config.listenClientUrls) {
       const address = grpcAddressOf(url);
+      // config.ts guarantees TLS material for every https URL.
+      const creds = schemeOf(url) === 'https' ? serverCredentials(this.clientTls!) : grpc.ServerCredentials.createInsecure();
       await new Promise<void>((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err === null ? resolve() : reject(new Error(`cannot listen on ${url}: ${err.message}`))));
+        server.bindAsync(address, creds, (err) => (err === null ? resolve() : reject(new Error(`cannot listen on ${url}: ${err.message}`))));
       });
     }
     this.grpcServer = server;

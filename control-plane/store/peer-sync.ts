@@ -3,29 +3,44 @@
 // until Raft no longer counts it), at the first peer URL known for it. Before the founding
 // members are in the table (a new cluster's first seconds, or a member that joins and has not
 // caught up yet) the members named in --initial-cluster are used.
+// The transport dials every peer with the same credentials (TLS or not), so a member whose peer
+// URL has the other scheme is left out, loudly.
 import type { RaftNode } from '../../raft/index.js';
 import type { GrpcTransport } from '../../raft/transport/index.js';
 import type { StoreStateMachine } from './apply/store-state-machine.js';
-import { grpcAddressOf } from './peer-url.js';
+import { grpcAddressOf, schemeOf } from './peer-url.js';
+import type { UrlScheme } from './peer-url.js';
 
 export class PeerSync {
   private readonly addressBook = new Map<number, string>();
   private readonly current = new Map<number, string>();
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly selfId: number,
     private readonly transport: Pick<GrpcTransport, 'addPeer' | 'removePeer'>,
     private readonly sm: StoreStateMachine,
     private readonly bootstrap: ReadonlyMap<number, string[]>,
-    private readonly logger: { info(obj: object, msg: string): void },
+    private readonly logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+    private readonly scheme: UrlScheme,
   ) {
-    for (const [id, urls] of bootstrap) if (urls[0] !== undefined) this.addressBook.set(id, grpcAddressOf(urls[0]));
+    for (const [id, urls] of bootstrap) if (urls[0] !== undefined) this.learn(id, urls[0]);
+  }
+
+  private learn(id: number, url: string): void {
+    if (schemeOf(url) === this.scheme) {
+      this.addressBook.set(id, grpcAddressOf(url));
+      return;
+    }
+    if (this.warned.has(url)) return;
+    this.warned.add(url);
+    this.logger.warn({ peer: id.toString(16), url }, `peer URL is not ${this.scheme}:// like this member's: it cannot be reached`);
   }
 
   sync(node: RaftNode | undefined): void {
     const wanted = new Set<number>();
     for (const m of this.sm.members.list()) {
-      if (m.peerUrls[0] !== undefined) this.addressBook.set(m.id, grpcAddressOf(m.peerUrls[0]));
+      if (m.peerUrls[0] !== undefined) this.learn(m.id, m.peerUrls[0]);
       wanted.add(m.id);
     }
     if (!this.sm.members.initialized) for (const id of this.bootstrap.keys()) wanted.add(id);

@@ -1,15 +1,16 @@
 // Calls the leader's client API on behalf of a follower: lease keepalives and TimeToLive (only
 // the leader's lease clock knows remaining TTLs) and membership changes (only the leader can
 // propose a Raft configuration change). The leader's address is the first client URL it
-// published in the member table. Writes and reads need none of this: Raft forwards proposals
+// published in the member table, dialed with TLS when it is https:// (the dialer carries this
+// member's client-side certificate). Writes and reads need none of this: Raft forwards proposals
 // and read-index requests itself.
 import * as grpc from '@grpc/grpc-js';
 import { ClusterClient, LeaseClient } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { RaftNode } from '../../../raft/index.js';
 import { NONE } from '../../../raft/index.js';
 import type { StoreStateMachine } from '../apply/store-state-machine.js';
-import { grpcAddressOf } from '../peer-url.js';
 import { StoreError } from '../store-error.js';
+import type { Dialer } from '../tls.js';
 
 interface Clients {
   address: string;
@@ -34,6 +35,7 @@ export class LeaderClient {
   constructor(
     private readonly node: RaftNode,
     private readonly sm: StoreStateMachine,
+    private readonly dial: Dialer,
   ) {}
 
   /** The current leader's id, or throws "no leader". */
@@ -49,7 +51,13 @@ export class LeaderClient {
     if (leader === this.node.id) throw new StoreError('leader-changed', { detail: 'this member became the leader meanwhile' });
     const url = this.sm.members.get(leader)?.clientUrls[0];
     if (url === undefined) throw new StoreError('no-leader', { detail: `leader ${leader.toString(16)} has not published its client URLs yet` });
-    const address = grpcAddressOf(url);
+    let dialed: ReturnType<Dialer>;
+    try {
+      dialed = this.dial(url);
+    } catch (e) {
+      throw new StoreError('no-leader', { detail: (e as Error).message });
+    }
+    const { address, credentials: creds } = dialed;
     let c = this.clients.get(leader);
     if (c !== undefined && c.address !== address) {
       c.lease.close();
@@ -57,7 +65,6 @@ export class LeaderClient {
       c = undefined;
     }
     if (c === undefined) {
-      const creds = grpc.credentials.createInsecure();
       const opts = { 'grpc.max_receive_message_length': -1, 'grpc.use_local_subchannel_pool': 1 };
       c = { address, lease: new LeaseClient(address, creds, opts), cluster: new ClusterClient(address, creds, opts) };
       this.clients.set(leader, c);

@@ -60,6 +60,13 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
   });
 }
 
+/** A cluster served over https (client and peer URLs): each member's TLS flags and etcdctl's. */
+export interface ClusterTls {
+  memberArgs: (m: MemberSpec) => string[];
+  /** --cacert/--cert/--key for etcdctl (the identity waitReady and ctl use). */
+  ctlArgs: string[];
+}
+
 export class StoreCluster {
   readonly members: MemberSpec[];
   private readonly procs = new Map<string, ChildProcess>();
@@ -67,22 +74,28 @@ export class StoreCluster {
   readonly root: string;
   private readonly extraArgs: string[];
   readonly token: string;
+  readonly tls: ClusterTls | undefined;
 
-  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string) {
+  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string, tls: ClusterTls | undefined) {
     this.root = root;
     this.members = members;
     this.extraArgs = extraArgs;
     this.token = token;
+    this.tls = tls;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.tls === undefined ? 'http' : 'https';
   }
 
   /** Starts `size` members (default 3) and waits until they agree on a leader and serve. */
-  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[] } = {}): Promise<StoreCluster> {
+  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[]; tls?: ClusterTls } = {}): Promise<StoreCluster> {
     const root = mkdtempSync(join(tmpdir(), 'shoal-store-test-'));
     const members: MemberSpec[] = [];
     for (let i = 0; i < (opts.size ?? 3); i++) {
       members.push({ name: `m${i + 1}`, clientPort: await freePort(), peerPort: await freePort(), metricsPort: await freePort(), dataDir: join(root, `m${i + 1}`) });
     }
-    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`);
+    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`, opts.tls);
     // Even if the test process dies without running teardowns, no member outlives it.
     const onExit = (): void => {
       for (const p of c.procs.values()) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
@@ -100,21 +113,22 @@ export class StoreCluster {
   }
 
   initialCluster(members: readonly MemberSpec[]): string {
-    return members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
+    return members.map((m) => `${m.name}=${this.scheme}://127.0.0.1:${m.peerPort}`).join(',');
   }
 
   args(m: MemberSpec, state: 'new' | 'existing', cluster: readonly MemberSpec[]): string[] {
     return [
       '--name', m.name,
       '--data-dir', m.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${m.clientPort}`,
-      '--advertise-client-urls', `http://127.0.0.1:${m.clientPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
+      '--listen-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
+      '--advertise-client-urls', `${this.scheme}://127.0.0.1:${m.clientPort}`,
+      '--listen-peer-urls', `${this.scheme}://127.0.0.1:${m.peerPort}`,
+      '--initial-advertise-peer-urls', `${this.scheme}://127.0.0.1:${m.peerPort}`,
       '--initial-cluster', this.initialCluster(cluster),
       '--initial-cluster-state', state,
       '--initial-cluster-token', this.token,
       '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
+      ...(this.tls?.memberArgs(m) ?? []),
       ...this.extraArgs,
     ];
   }
@@ -140,14 +154,18 @@ export class StoreCluster {
   }
 
   endpoint(name: string): string {
-    return `127.0.0.1:${this.member(name).clientPort}`;
+    return this.endpointOf(this.member(name));
+  }
+
+  private endpointOf(m: MemberSpec): string {
+    return `${this.tls === undefined ? '' : 'https://'}127.0.0.1:${m.clientPort}`;
   }
 
   /** Endpoints of the members that are running. */
   endpoints(): string {
     return this.members
       .filter((m) => this.isRunning(m.name))
-      .map((m) => `127.0.0.1:${m.clientPort}`)
+      .map((m) => this.endpointOf(m))
       .join(',');
   }
 
@@ -157,7 +175,7 @@ export class StoreCluster {
   }
 
   etcdctl(args: readonly string[], opts: { input?: string; endpoints?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-    return run(ETCDCTL, ['--endpoints', opts.endpoints ?? this.endpoints(), '--dial-timeout=3s', '--command-timeout=15s', ...args], {
+    return run(ETCDCTL, ['--endpoints', opts.endpoints ?? this.endpoints(), '--dial-timeout=3s', '--command-timeout=15s', ...(this.tls?.ctlArgs ?? []), ...args], {
       input: opts.input,
       timeoutMs: opts.timeoutMs ?? 30_000,
       env: { ETCDCTL_API: '3' },
@@ -198,7 +216,7 @@ export class StoreCluster {
     const leader = await this.waitReady();
     const st = JSON.parse(await this.ctl(['endpoint', 'status', '-w', 'json'])) as { Endpoint: string; Status: { header: { member_id: number } } }[];
     const e = st.find((s) => s.Status.header.member_id === leader);
-    const m = this.members.find((x) => `127.0.0.1:${x.clientPort}` === e?.Endpoint);
+    const m = this.members.find((x) => this.endpointOf(x) === e?.Endpoint);
     if (m === undefined) throw new Error('leader not found');
     return m.name;
   }
