@@ -1,0 +1,15 @@
+// Cluster security's pure parts (issue 5): authorizers (RBAC, node), encryption of secrets at
+// rest, the audit log, and the authenticators' token and certificate checks. The API server's
+// pipeline stages wrap these; nothing here talks to the network or the store.
+export type { Authorizer, AuthorizerDecision, Decision, NonResourceRequest, RequestAttributes, ResourceRequest, UserInfo } from './authorizer.js';
+export { authorizeInOrder, combinedResource, forbiddenMessage, resourceRequest } from './authorizer.js';
+export { Groups, Users, bootstrapUsername, nodeNameOf, nodeUsername, parseServiceAccountUsername, serviceAccountGroups, serviceAccountUsername, withAuthenticatedGroup } from './identities.js';
+
+export type { ClusterRole, ClusterRoleBinding, LabelSelector, ObjectMeta, PolicyRule, RbacPolicy, Role, RoleBinding, RoleRef, Subject, SubjectKind } from './rbac/types.js';
+export { RBAC_GROUP } from './rbac/types.js';
+export { apiGroupMatches, firstAllowingRule, nonResourceURLMatches, resourceMatches, resourceNameMatches, ruleAllows, verbMatches } from './rbac/rule-match.js';
+export { aggregateClusterRoles, effectiveClusterRoleRules, selectorMatches } from './rbac/aggregation.js';
+export type { AppliedBinding, RbacEvent, ResolvedRole } from './rbac/rbac-index.js';
+export { RbacIndex } from './rbac/rbac-index.js';
+export { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+export { DEFAULT_CLUSTER_ROLE_NAMES, READ, WRITE, defaultClusterRoleBindings, defaultClusterRoles, defaultRbacPolicy } from './rbac/default-policy.js';
