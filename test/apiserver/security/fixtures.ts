@@ -1,0 +1,13 @@
+// Users shared by the security tests, as the authenticators would produce them.
+import type { UserInfo } from '../../../control-plane/apiserver/security/index.js';
+import { Groups, serviceAccountGroups, serviceAccountUsername } from '../../../control-plane/apiserver/security/index.js';
+
+export const user = (name: string, ...groups: string[]): UserInfo => ({ name, groups: [...groups, Groups.authenticated] });
+
+export const serviceAccount = (namespace: string, name: string): UserInfo => ({
+  name: serviceAccountUsername(namespace, name),
+  groups: [...serviceAccountGroups(namespace), Groups.authenticated],
+  serviceAccount: { namespace, name, uid: `uid-${namespace}-${name}` },
+});
+
+export const node = (name: string): UserInfo => ({ name: `system:node:${name}`, groups: [Groups.nodes, Groups.authenticated] });
