@@ -13,3 +13,8 @@ export type { AppliedBinding, RbacEvent, ResolvedRole } from './rbac/rbac-index.
 export { RbacIndex } from './rbac/rbac-index.js';
 export { RbacAuthorizer } from './rbac/rbac-authorizer.js';
 export { DEFAULT_CLUSTER_ROLE_NAMES, READ, WRITE, defaultClusterRoleBindings, defaultClusterRoles, defaultRbacPolicy } from './rbac/default-policy.js';
+
+export type { PodLike, PodReferences, ReferencedKind } from './node/pod-references.js';
+export { REFERENCED_KINDS, podReferences } from './node/pod-references.js';
+export { NodeGraph } from './node/node-graph.js';
+export { NODE_LEASE_NAMESPACE, NodeAuthorizer, parseFieldSelector } from './node/node-authorizer.js';
