@@ -18,3 +18,11 @@ export type { PodLike, PodReferences, ReferencedKind } from './node/pod-referenc
 export { REFERENCED_KINDS, podReferences } from './node/pod-references.js';
 export { NodeGraph } from './node/node-graph.js';
 export { NODE_LEASE_NAMESPACE, NodeAuthorizer, parseFieldSelector } from './node/node-authorizer.js';
+
+export { EncryptionError, EncryptionErrorCode } from './encryption/encryption-error.js';
+export type { NamedKey, RandomBytes, ReadResult, StoredForm, ValueTransformer, WriteMode } from './encryption/aes-gcm-transformer.js';
+export { AESGCM_PREFIX, AesGcmTransformer, ENCRYPTED_PREFIX, cryptoRandomBytes, storedForm } from './encryption/aes-gcm-transformer.js';
+export type { EncryptionConfig, Provider, ResourceEncryption } from './encryption/encryption-config.js';
+export { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND, parseEncryptionConfig, renderEncryptionConfig, transformerFor, validateEncryptionConfig } from './encryption/encryption-config.js';
+export type { StaleValue } from './encryption/keys.js';
+export { addKey, generateKey, newEncryptionConfig, staleValues, writeKeyName } from './encryption/keys.js';
