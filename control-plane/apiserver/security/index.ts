@@ -26,3 +26,25 @@ export type { EncryptionConfig, Provider, ResourceEncryption } from './encryptio
 export { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND, parseEncryptionConfig, renderEncryptionConfig, transformerFor, validateEncryptionConfig } from './encryption/encryption-config.js';
 export type { StaleValue } from './encryption/keys.js';
 export { addKey, generateKey, newEncryptionConfig, staleValues, writeKeyName } from './encryption/keys.js';
+
+export type { AuthnResult, MaybePromise } from './authn/authn-result.js';
+export type { BearerToken } from './authn/bearer-token.js';
+export { parseBearerToken } from './authn/bearer-token.js';
+export type { BootstrapTokenSpec, SecretLike, SecretLookup } from './authn/bootstrap-token.js';
+export {
+  BOOTSTRAP_TOKEN_NAMESPACE,
+  BOOTSTRAP_TOKEN_SECRET_PREFIX,
+  BOOTSTRAP_TOKEN_SECRET_TYPE,
+  authenticateBootstrapToken,
+  bootstrapTokenExpired,
+  bootstrapTokenSecret,
+  bootstrapTokenSecretName,
+  generateBootstrapToken,
+  parseBootstrapToken,
+} from './authn/bootstrap-token.js';
+export type { IssueOptions, ServiceAccountAlgorithm, ServiceAccountLookup, ServiceAccountRef, VerifyOptions } from './authn/service-account-token.js';
+export { SERVICE_ACCOUNT_ALGORITHMS, authenticateServiceAccountToken, issueServiceAccountToken, keyId } from './authn/service-account-token.js';
+export type { CertificateInput, PeerCertificateLike } from './authn/client-certificate.js';
+export { certificateIdentity, parseSubject, verifyClientCertificate } from './authn/client-certificate.js';
+export type { RequestCredentials, TokenAuthenticator } from './authn/request-authenticator.js';
+export { authenticateRequest } from './authn/request-authenticator.js';
