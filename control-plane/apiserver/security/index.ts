@@ -48,3 +48,8 @@ export type { CertificateInput, PeerCertificateLike } from './authn/client-certi
 export { certificateIdentity, parseSubject, verifyClientCertificate } from './authn/client-certificate.js';
 export type { RequestCredentials, TokenAuthenticator } from './authn/request-authenticator.js';
 export { authenticateRequest } from './authn/request-authenticator.js';
+
+export type { AuditEvent } from './audit/audit-event.js';
+export { MAX_FIELD_CHARS, auditLine } from './audit/audit-event.js';
+export type { AuditStats, AuditWriterOptions } from './audit/audit-writer.js';
+export { AuditClosedError, AuditWriter } from './audit/audit-writer.js';

@@ -1,8 +1,7 @@
 // Authenticators: bearer parsing, bootstrap tokens, service-account tokens, client certificates.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { SecretLike } from '../../../control-plane/apiserver/security/index.js';
@@ -19,6 +18,7 @@ import {
   verifyClientCertificate,
 } from '../../../control-plane/apiserver/security/index.js';
 import { seededRng } from '../../support/random.js';
+import { tempDir } from './fixtures.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 const TOKEN = 'abcdef.0123456789abcdef';
@@ -153,8 +153,7 @@ t.test('client certificate - CN is the user, O the groups', async (t) => {
 });
 
 t.test('client certificate - real certificates from openssl: identity, CA check, validity', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-authn-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=shoal-ca');
