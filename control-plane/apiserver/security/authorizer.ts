@@ -12,9 +12,8 @@ export interface UserInfo {
   readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A request on an API object (or a collection of them). */
-export interface ResourceRequest {
-  readonly kind: 'resource';
+/** What a request does to which object: shared by authorization and the audit log. */
+export interface ResourceFields {
   /** get, list, watch, create, update, patch, delete, deletecollection, bind, escalate, ... */
   readonly verb: string;
   /** "" for the core group ("pods"), "apps" for deployments, ... */
@@ -27,6 +26,11 @@ export interface ResourceRequest {
   readonly namespace: string;
   /** "" for list/watch/create/deletecollection of a collection. */
   readonly name: string;
+}
+
+/** A request on an API object (or a collection of them). */
+export interface ResourceRequest extends ResourceFields {
+  readonly kind: 'resource';
   /** A list/watch field selector as sent ("spec.nodeName=node-a"); the node authorizer reads it. */
   readonly fieldSelector?: string;
 }

@@ -1,7 +1,7 @@
 // Cluster security's pure parts (issue 5): authorizers (RBAC, node), encryption of secrets at
 // rest, the audit log, and the authenticators' token and certificate checks. The API server's
 // pipeline stages wrap these; nothing here talks to the network or the store.
-export type { Authorizer, AuthorizerDecision, Decision, NonResourceRequest, RequestAttributes, ResourceRequest, UserInfo } from './authorizer.js';
+export type { Authorizer, AuthorizerDecision, Decision, NonResourceRequest, RequestAttributes, ResourceFields, ResourceRequest, UserInfo } from './authorizer.js';
 export { authorizeInOrder, combinedResource, forbiddenMessage, resourceRequest } from './authorizer.js';
 export { Groups, Users, bootstrapUsername, nodeNameOf, nodeUsername, parseServiceAccountUsername, serviceAccountGroups, serviceAccountUsername, withAuthenticatedGroup } from './identities.js';
 

@@ -3,17 +3,13 @@
 // headers or credentials, and auditLine() copies the known fields by name, so a caller that
 // passes a bigger object (a request with its body or token) still logs metadata alone.
 // Strings are capped so one request cannot write a huge line.
+import type { ResourceFields } from '../authorizer.js';
 
-export interface AuditEvent {
+/** Verb, apiGroup, resource, subresource, namespace, name as authorization saw them (all "" for a non-resource request but verb, with the path as name). */
+export interface AuditEvent extends ResourceFields {
   readonly time: Date;
   readonly user: string;
   readonly groups: readonly string[];
-  readonly verb: string;
-  readonly apiGroup: string;
-  readonly resource: string;
-  readonly subresource: string;
-  readonly namespace: string;
-  readonly name: string;
   readonly allowed: boolean;
   /** Why it was allowed or denied (authorizer reason, or the authentication refusal). */
   readonly reason: string;
