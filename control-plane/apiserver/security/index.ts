@@ -12,6 +12,8 @@ export { aggregateClusterRoles, effectiveClusterRoleRules, selectorMatches } fro
 export type { AppliedBinding, RbacEvent, ResolvedRole } from './rbac/rbac-index.js';
 export { RbacIndex } from './rbac/rbac-index.js';
 export { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+export type { EscalationCheck } from './rbac/escalation.js';
+export { checkBindingEscalation, checkRoleEscalation, rulesFor, uncoveredRules } from './rbac/escalation.js';
 export { DEFAULT_CLUSTER_ROLE_NAMES, READ, WRITE, defaultClusterRoleBindings, defaultClusterRoles, defaultRbacPolicy } from './rbac/default-policy.js';
 
 export type { PodLike, PodReferences, ReferencedKind } from './node/pod-references.js';

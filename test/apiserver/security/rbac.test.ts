@@ -5,6 +5,8 @@ import {
   RbacAuthorizer,
   RbacIndex,
   authorizeInOrder,
+  checkBindingEscalation,
+  checkRoleEscalation,
   defaultClusterRoles,
   defaultRbacPolicy,
   forbiddenMessage,
@@ -61,6 +63,7 @@ const U = {
   bob: user('bob', 'devs'),
   carol: user('carol'),
   dana: user('dana'),
+  frank: user('frank'),
   erin: user('erin'),
   ops: user('olga', 'ops'),
   admin: user('admin', 'system:masters'),
@@ -266,4 +269,44 @@ t.test('rbac - aggregation: a role labelled aggregate-to-view extends view, edit
   for (const who of ['v', 'e', 'a']) t.equal(a.authorize(user(who), getWidget).decision, 'allow', `${who} after`);
   const view = defaultClusterRoles().find((r) => r.metadata.name === 'view');
   t.ok(view?.rules?.length, 'the default view role is stored with its aggregated rules');
+});
+
+t.test('rbac - escalation: grant only what you hold, unless you may bind or escalate', async (t) => {
+  const policy = clusterPolicy();
+  const idx = RbacIndex.from({
+    ...policy,
+    clusterRoles: [...policy.clusterRoles, clusterRole('bind-view', [{ verbs: ['bind'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['view'] }])],
+    roleBindings: [...policy.roleBindings, roleBinding('team-c', 'frank-binds-view', { kind: 'ClusterRole', name: 'bind-view' }, [{ kind: 'User', name: 'frank' }])],
+  });
+  const binds = (who: UserInfo, namespace: string, roleRef: RoleBinding['roleRef']) =>
+    checkBindingEscalation(idx, who, { kind: 'RoleBinding', object: roleBinding(namespace, 'new', roleRef, [{ kind: 'User', name: 'someone' }]) });
+  const makesRole = (who: UserInfo, namespace: string, rules: Role['rules']) => checkRoleEscalation(idx, who, { kind: 'Role', object: role(namespace, 'new', rules) });
+
+  t.equal(binds(U.dana, 'team-a', { kind: 'ClusterRole', name: 'edit' }).allowed, true, 'admin of team-a binds edit there (holds it)');
+  t.equal(binds(U.dana, 'team-a', { kind: 'ClusterRole', name: 'admin' }).allowed, true, 'and admin itself');
+  const up = binds(U.dana, 'team-a', { kind: 'ClusterRole', name: 'cluster-admin' });
+  t.equal(up.allowed, false, 'but not cluster-admin');
+  t.match(up.reason, /^user "dana" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held: \{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}/);
+  t.equal(binds(U.dana, 'team-b', { kind: 'ClusterRole', name: 'view' }).allowed, false, 'nothing in team-b');
+  t.equal(
+    checkBindingEscalation(idx, U.dana, { kind: 'ClusterRoleBinding', object: crb('dana-view', 'view', [{ kind: 'User', name: 'dana' }]) }).allowed,
+    false,
+    'no cluster-wide view from a namespace admin',
+  );
+  t.equal(binds(U.frank, 'team-c', { kind: 'ClusterRole', name: 'view' }).allowed, true, 'frank may bind view in team-c without holding it');
+  t.equal(binds(U.frank, 'team-c', { kind: 'ClusterRole', name: 'edit' }).allowed, false, 'but only view');
+  t.match(binds(U.dana, 'team-a', { kind: 'Role', name: 'nope' }), { allowed: false, reason: /role\.rbac\.authorization\.k8s\.io "nope" not found/ });
+  t.equal(checkBindingEscalation(idx, U.admin, { kind: 'ClusterRoleBinding', object: crb('x', 'cluster-admin', [{ kind: 'User', name: 'x' }]) }).allowed, true, 'system:masters may bind anything');
+
+  t.equal(makesRole(U.dana, 'team-a', [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['secrets'] }]).allowed, true, 'a role within what dana holds');
+  t.equal(makesRole(U.dana, 'team-a', [{ verbs: ['get'], apiGroups: [''], resources: ['secrets'], resourceNames: ['one'] }]).allowed, true, 'narrower by name');
+  t.equal(makesRole(U.dana, 'team-a', [{ verbs: ['*'], apiGroups: [''], resources: ['secrets'] }]).allowed, false, '"*" is only covered by "*"');
+  t.equal(makesRole(U.dana, 'team-a', [{ verbs: ['get'], apiGroups: [''], resources: ['nodes'] }]).allowed, false, 'nodes: not held by a namespace admin');
+  t.equal(makesRole(U.carol, 'default', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['app-config'] }]).allowed, true, 'carol holds this named configmap');
+  t.equal(makesRole(U.carol, 'default', [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]).allowed, false, 'but not every configmap');
+  t.equal(makesRole(U.carol, 'default', [{ verbs: ['update'], apiGroups: [''], resources: ['pods/status'] }]).allowed, true, 'subresource held');
+  t.equal(makesRole(U.carol, 'default', [{ verbs: ['update'], apiGroups: [''], resources: ['pods'] }]).allowed, false, 'the object is not');
+  const cr = (rules: ClusterRole['rules']) => checkRoleEscalation(idx, U.dana, { kind: 'ClusterRole', object: clusterRole('new', rules) });
+  t.equal(cr([{ verbs: ['get'], nonResourceURLs: ['/version'] }]).allowed, true, 'discovery URLs are held by every authenticated user');
+  t.equal(cr([{ verbs: ['get'], nonResourceURLs: ['/metrics'] }]).allowed, false, '/metrics is not');
 });
