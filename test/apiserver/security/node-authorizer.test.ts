@@ -18,6 +18,7 @@ const webA: PodLike = {
   metadata: { namespace: 'default', name: 'web-a' },
   spec: {
     nodeName: 'node-a',
+    serviceAccountName: 'web',
     imagePullSecrets: [{ name: 'regcred' }],
     volumes: [{ configMap: { name: 'web-config' } }, { persistentVolumeClaim: { claimName: 'data' } }, { projected: { sources: [{ secret: { name: 'tls' } }] } }],
     containers: [{ env: [{ valueFrom: { secretKeyRef: { name: 'db-pass' } } }] }],
@@ -80,6 +81,10 @@ const rows: Row[] = [
   ['A cannot read B\'s configmap', A, req({ verb: 'get', resource: 'configmaps', namespace: 'default', name: 'shared' }), false],
   ['B reads its init container\'s configmap', B, req({ verb: 'get', resource: 'configmaps', namespace: 'default', name: 'shared' }), true],
   ['A reads its pod\'s PVC', A, req({ verb: 'get', resource: 'persistentvolumeclaims', namespace: 'default', name: 'data' }), true],
+  ['A reads its pod\'s service account', A, req({ verb: 'get', resource: 'serviceaccounts', namespace: 'default', name: 'web' }), true],
+  ['A requests a token for its pod\'s service account', A, req({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: 'default', name: 'web' }), true],
+  ['B cannot request a token for A\'s pod\'s service account', B, req({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: 'default', name: 'web' }), false],
+  ['A cannot update the service account', A, req({ verb: 'update', resource: 'serviceaccounts', namespace: 'default', name: 'web' }), false],
   ['B cannot read A\'s PVC', B, req({ verb: 'get', resource: 'persistentvolumeclaims', namespace: 'default', name: 'data' }), false],
   // cluster-wide reads
   ['A lists services', A, req({ verb: 'list', resource: 'services' }), true],
@@ -177,8 +182,8 @@ t.test('node authorizer - the graph follows pod events', async (t) => {
 });
 
 t.test('node authorizer - pod references and field selectors', async (t) => {
-  t.same(podReferences(webA), { secrets: ['db-pass', 'regcred', 'tls'], configmaps: ['web-config'], persistentvolumeclaims: ['data'] });
-  t.same(podReferences({ metadata: { name: 'bare' } }), { secrets: [], configmaps: [], persistentvolumeclaims: [] });
+  t.same(podReferences(webA), { secrets: ['db-pass', 'regcred', 'tls'], configmaps: ['web-config'], persistentvolumeclaims: ['data'], serviceaccounts: ['web'] });
+  t.same(podReferences({ metadata: { name: 'bare' } }), { secrets: [], configmaps: [], persistentvolumeclaims: [], serviceaccounts: [] });
   t.same([...parseFieldSelector('spec.nodeName=n1, metadata.name == p ,status.phase!=Failed')], [
     ['spec.nodeName', 'n1'],
     ['metadata.name', 'p'],

@@ -2,8 +2,9 @@
 // A node reads what its own pods need and writes only its own objects:
 //   - pods bound to it: get/list/watch by name, delete, read/write their status; list/watch of
 //     pods only with the field selector spec.nodeName=<its name>;
-//   - Secrets, ConfigMaps, PersistentVolumeClaims referenced by pods bound to it: get (and
-//     list/watch of one named object);
+//   - Secrets, ConfigMaps, PersistentVolumeClaims, ServiceAccounts referenced by pods bound to it:
+//     get (and list/watch of one named object); a token for such a ServiceAccount
+//     (create serviceaccounts/token);
 //   - Services, Endpoints, EndpointSlices, Nodes: read; events: create/update/patch;
 //     CertificateSigningRequests: create and read (certificate renewal);
 //   - its own Node and nodes/status: get/create/update/patch; its own Lease in kube-node-lease.
@@ -61,7 +62,10 @@ export class NodeAuthorizer implements Authorizer {
           case 'secrets':
           case 'configmaps':
           case 'persistentvolumeclaims':
+          case 'serviceaccounts':
             return READ.has(a.verb) ? this.referenced(node, res, a) : otherwise;
+          case 'serviceaccounts/token':
+            return a.verb === 'create' ? this.referenced(node, 'serviceaccounts', a) : otherwise;
           case 'services':
           case 'endpoints':
             return READ.has(a.verb) ? allow(`${who} may read ${res}`) : otherwise;

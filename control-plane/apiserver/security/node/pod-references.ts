@@ -1,6 +1,6 @@
 // The objects a pod needs from the API to run: Secrets, ConfigMaps and PersistentVolumeClaims named
-// in its volumes, its containers' env/envFrom and its image pull secrets. The node authorizer lets a
-// node read exactly these for the pods bound to it.
+// in its volumes, its containers' env/envFrom and its image pull secrets, and its ServiceAccount
+// (for the pod's token). The node authorizer lets a node read exactly these for the pods bound to it.
 
 /** The parts of a Pod the graph reads (Kubernetes' core/v1 shape). */
 export interface PodLike {
@@ -12,6 +12,7 @@ export interface PodLike {
     readonly initContainers?: readonly ContainerLike[];
     readonly ephemeralContainers?: readonly ContainerLike[];
     readonly imagePullSecrets?: readonly { readonly name?: string }[];
+    readonly serviceAccountName?: string;
   };
 }
 
@@ -32,19 +33,20 @@ interface ContainerLike {
   readonly envFrom?: readonly { readonly secretRef?: NameRef; readonly configMapRef?: NameRef }[];
 }
 
-export const REFERENCED_KINDS = ['secrets', 'configmaps', 'persistentvolumeclaims'] as const;
+export const REFERENCED_KINDS = ['secrets', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts'] as const;
 export type ReferencedKind = (typeof REFERENCED_KINDS)[number];
 
 export type PodReferences = Record<ReferencedKind, string[]>;
 
 /** The names (in the pod's namespace) each kind is referenced by; sorted, no repeats. */
 export function podReferences(pod: PodLike): PodReferences {
-  const found: Record<ReferencedKind, Set<string>> = { secrets: new Set(), configmaps: new Set(), persistentvolumeclaims: new Set() };
+  const found: Record<ReferencedKind, Set<string>> = { secrets: new Set(), configmaps: new Set(), persistentvolumeclaims: new Set(), serviceaccounts: new Set() };
   const add = (kind: ReferencedKind, name: string | undefined): void => {
     if (name !== undefined && name !== '') found[kind].add(name);
   };
   const spec = pod.spec ?? {};
   for (const s of spec.imagePullSecrets ?? []) add('secrets', s.name);
+  add('serviceaccounts', spec.serviceAccountName);
   for (const v of spec.volumes ?? []) {
     add('secrets', v.secret?.secretName);
     add('configmaps', v.configMap?.name);
@@ -65,5 +67,6 @@ export function podReferences(pod: PodLike): PodReferences {
       add('configmaps', e.configMapRef?.name);
     }
   }
-  return { secrets: [...found.secrets].sort(), configmaps: [...found.configmaps].sort(), persistentvolumeclaims: [...found.persistentvolumeclaims].sort() };
+  const sorted = (kind: ReferencedKind): string[] => [...found[kind]].sort();
+  return { secrets: sorted('secrets'), configmaps: sorted('configmaps'), persistentvolumeclaims: sorted('persistentvolumeclaims'), serviceaccounts: sorted('serviceaccounts') };
 }
