@@ -28,6 +28,10 @@ export type { EncryptionConfig, Provider, ResourceEncryption } from './encryptio
 export { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND, parseEncryptionConfig, renderEncryptionConfig, transformerFor, validateEncryptionConfig } from './encryption/encryption-config.js';
 export type { StaleValue } from './encryption/keys.js';
 export { addKey, generateKey, newEncryptionConfig, staleValues, writeKeyName } from './encryption/keys.js';
+export type { EncryptedPrefix } from './encryption/encrypting-storage.js';
+export { EncryptingStorage, encryptedPrefixes } from './encryption/encrypting-storage.js';
+export type { RewriteReport } from './encryption/rewrite-stale.js';
+export { rewriteStale } from './encryption/rewrite-stale.js';
 
 export type { AuthnResult, MaybePromise } from './authn/authn-result.js';
 export type { BearerToken } from './authn/bearer-token.js';
