@@ -20,6 +20,9 @@ export type { PodLike, PodReferences, ReferencedKind } from './node/pod-referenc
 export { REFERENCED_KINDS, podReferences } from './node/pod-references.js';
 export { NodeGraph } from './node/node-graph.js';
 export { NODE_LEASE_NAMESPACE, NodeAuthorizer, parseFieldSelector } from './node/node-authorizer.js';
+export type { AdmissionResult, NodeLike } from './node/node-restriction.js';
+export { admitNodeWrite, nodeMaySetLabel } from './node/node-restriction.js';
+export { ClusterAuthorizer } from './cluster-authorizer.js';
 
 export { EncryptionError, EncryptionErrorCode } from './encryption/encryption-error.js';
 export type { NamedKey, RandomBytes, ReadResult, StoredForm, ValueTransformer, WriteMode } from './encryption/aes-gcm-transformer.js';
