@@ -171,6 +171,7 @@ t.test('client certificate - real certificates from openssl: identity, CA check,
   t.match(verifyClientCertificate(readFileSync(join(dir, 'forged.crt')), [ca], now), /not signed by the cluster CA/, 'same CA name, other key');
   t.match(verifyClientCertificate(pem, [ca], new Date(now.getTime() + 3 * 86400_000)), /expired at/);
   t.match(verifyClientCertificate(pem, [ca], new Date(now.getTime() - 86400_000)), /not valid before/);
+  t.equal(verifyClientCertificate(pem, [ca], new Date(now.getTime() - 86400_000), 2 * 86400), undefined, 'within the clock-skew tolerance');
 });
 
 t.test('request authenticator - certificate first, then token authenticators in order', async (t) => {

@@ -92,17 +92,20 @@ export function certificateIdentity(input: CertificateInput): AuthnResult {
 }
 
 /**
- * Checks that `cert` was issued and signed by one of `cas` and is valid at `now`. Returns
- * undefined when it is, else the reason.
+ * Checks that `cert` was issued and signed by one of `cas` and is valid at `now`, give or take
+ * `toleranceSeconds` (an edge host's clock may be off until NTP syncs). Returns undefined when it
+ * is, else the reason.
  */
-export function verifyClientCertificate(cert: X509Certificate | string | Uint8Array, cas: readonly (X509Certificate | string)[], now: Date): string | undefined {
+export function verifyClientCertificate(cert: X509Certificate | string | Uint8Array, cas: readonly (X509Certificate | string)[], now: Date, toleranceSeconds = 0): string | undefined {
   const c = toX509(cert);
+  const who = `client certificate "${c.subject.replace(/\n/g, ', ')}"`;
+  const slack = toleranceSeconds * 1000;
   const notBefore = new Date(c.validFrom);
   const notAfter = new Date(c.validTo);
-  if (now < notBefore) return `client certificate "${c.subject.replace(/\n/g, ', ')}" is not valid before ${notBefore.toISOString()}`;
-  if (now > notAfter) return `client certificate "${c.subject.replace(/\n/g, ', ')}" expired at ${notAfter.toISOString()}`;
+  if (now.getTime() + slack < notBefore.getTime()) return `${who} is not valid before ${notBefore.toISOString()}`;
+  if (now.getTime() - slack > notAfter.getTime()) return `${who} expired at ${notAfter.toISOString()}`;
   for (const ca of cas.map(toX509)) {
     if (c.checkIssued(ca) && c.verify(ca.publicKey)) return undefined;
   }
-  return `client certificate "${c.subject.replace(/\n/g, ', ')}" is not signed by the cluster CA`;
+  return `${who} is not signed by the cluster CA`;
 }
