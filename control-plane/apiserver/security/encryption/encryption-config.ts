@@ -148,6 +148,11 @@ export function transformerFor(config: EncryptionConfig, resource: string, rando
   if (entry === undefined) return undefined;
   const first = entry.providers[0];
   const keys = entry.providers.flatMap((p) => (p.type === 'aesgcm' ? p.keys : []));
-  const write: WriteMode = first === undefined || first.type === 'identity' ? { type: 'identity' } : { type: 'aesgcm', key: first.keys[0]! };
+  let write: WriteMode = { type: 'identity' };
+  if (first?.type === 'aesgcm') {
+    const key = first.keys[0];
+    if (key === undefined) throw invalid(`resources (${resource})`, 'the first aesgcm provider has no keys');
+    write = { type: 'aesgcm', key };
+  }
   return new AesGcmTransformer(write, keys, random);
 }
