@@ -39,7 +39,7 @@ export { rewriteStale } from './encryption/rewrite-stale.js';
 export type { AuthnResult, MaybePromise } from './authn/authn-result.js';
 export type { BearerToken } from './authn/bearer-token.js';
 export { parseBearerToken } from './authn/bearer-token.js';
-export type { BootstrapTokenSpec, SecretLike, SecretLookup } from './authn/bootstrap-token.js';
+export type { BootstrapTokenSpec, BootstrapTokenSummary, SecretLike, SecretLookup } from './authn/bootstrap-token.js';
 export {
   BOOTSTRAP_TOKEN_NAMESPACE,
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
@@ -48,6 +48,7 @@ export {
   bootstrapTokenExpired,
   bootstrapTokenSecret,
   bootstrapTokenSecretName,
+  describeBootstrapToken,
   generateBootstrapToken,
   parseBootstrapToken,
 } from './authn/bootstrap-token.js';
@@ -59,6 +60,6 @@ export type { RequestCredentials, TokenAuthenticator } from './authn/request-aut
 export { authenticateRequest } from './authn/request-authenticator.js';
 
 export type { AuditEvent } from './audit/audit-event.js';
-export { MAX_FIELD_CHARS, auditLine } from './audit/audit-event.js';
+export { MAX_FIELD_CHARS, auditEvent, auditLine } from './audit/audit-event.js';
 export type { AuditStats, AuditWriterOptions } from './audit/audit-writer.js';
 export { AuditClosedError, AuditWriter } from './audit/audit-writer.js';

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { AuditEvent } from '../../../control-plane/apiserver/security/index.js';
-import { AuditWriter, auditLine } from '../../../control-plane/apiserver/security/index.js';
+import { AuditWriter, auditEvent, auditLine, resourceRequest } from '../../../control-plane/apiserver/security/index.js';
 import { tempDir } from './fixtures.js';
 
 const event = (i: number, over: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -65,6 +65,21 @@ t.test('audit - one JSON line of metadata, never a body or a token', async (t) =
   const evil = auditLine(event(1, { name: 'a\nb', user: 'x'.repeat(5000) }));
   t.equal(evil.split('\n').length, 2, 'a newline in a name stays escaped');
   t.ok(evil.length < 2000, 'long strings are capped');
+});
+
+t.test('audit - an event from the pipeline\'s view of a request', async (t) => {
+  const common = { time: new Date(0), code: 7, latencyMs: 2, sourceAddress: '127.0.0.1:1', requestId: 'r' };
+  t.match(
+    auditEvent({ ...common, user: { name: 'bob', groups: ['devs'] }, attrs: resourceRequest({ verb: 'get', apiGroup: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'ns', name: 'web' }), decision: { allowed: false, reason: 'nope' } }),
+    { user: 'bob', groups: ['devs'], verb: 'get', apiGroup: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'ns', name: 'web', allowed: false, reason: 'nope', code: 7 },
+  );
+  t.match(auditEvent({ ...common, user: undefined, attrs: { kind: 'nonResource', verb: 'get', path: '/version' }, decision: { allowed: false, reason: 'no credentials' } }), {
+    user: '',
+    groups: [],
+    resource: '',
+    name: '/version',
+    reason: 'no credentials',
+  });
 });
 
 t.test('audit - rotation by size keeps N files of 0600, each under maxBytes, newest lines kept in order', async (t) => {

@@ -11,6 +11,7 @@ import {
   authenticateServiceAccountToken,
   bootstrapTokenSecret,
   certificateIdentity,
+  describeBootstrapToken,
   generateBootstrapToken,
   issueServiceAccountToken,
   parseBearerToken,
@@ -77,6 +78,16 @@ t.test('bootstrap token - generation and the Secret it is stored in', async (t) 
   t.equal(s.metadata.name, `bootstrap-token-${tok.slice(0, 6)}`);
   t.equal(s.type, 'bootstrap.kubernetes.io/token');
   t.equal(Buffer.from(s.data!['token-secret']!, 'base64').toString(), tok.slice(7));
+  t.same(describeBootstrapToken(bootstrapTokenSecret({ token: TOKEN, expiration: '2026-12-04T11:00:00Z', extraGroups: ['system:bootstrappers:x'], description: 'join' }), NOW), {
+    id: 'abcdef',
+    expires: '2026-12-04T11:00:00Z',
+    expired: true,
+    usages: ['authentication', 'signing'],
+    extraGroups: ['system:bootstrappers:x'],
+    description: 'join',
+  });
+  t.notMatch(JSON.stringify(describeBootstrapToken(s, NOW)), new RegExp(tok.slice(7)), 'a summary never shows the secret');
+  t.equal(describeBootstrapToken({ metadata: { name: 'x' }, type: 'Opaque' }, NOW), undefined);
   t.throws(() => bootstrapTokenSecret({ token: 'short.x' }), /6 then 16 characters/);
   t.throws(() => bootstrapTokenSecret({ token: TOKEN, extraGroups: ['admins'] }), /must start with "system:bootstrappers:"/);
 });

@@ -3,7 +3,7 @@
 // headers or credentials, and auditLine() copies the known fields by name, so a caller that
 // passes a bigger object (a request with its body or token) still logs metadata alone.
 // Strings are capped so one request cannot write a huge line.
-import type { ResourceFields } from '../authorizer.js';
+import type { Decision, RequestAttributes, ResourceFields, UserInfo } from '../authorizer.js';
 
 /** Verb, apiGroup, resource, subresource, namespace, name as authorization saw them (all "" for a non-resource request but verb, with the path as name). */
 export interface AuditEvent extends ResourceFields {
@@ -45,4 +45,37 @@ export function auditLine(e: AuditEvent): string {
   };
   // JSON.stringify escapes newlines, so a line is always one line.
   return `${JSON.stringify(line)}\n`;
+}
+
+/**
+ * The event for a request as the pipeline saw it. A non-resource request is logged with its
+ * path as the name; an unauthenticated one with user "" (and the refusal as the reason).
+ */
+export function auditEvent(r: {
+  readonly time: Date;
+  readonly user: UserInfo | undefined;
+  readonly attrs: RequestAttributes;
+  readonly decision: Decision;
+  readonly code: number;
+  readonly latencyMs: number;
+  readonly sourceAddress: string;
+  readonly requestId: string;
+}): AuditEvent {
+  const a = r.attrs;
+  const fields: ResourceFields =
+    a.kind === 'resource'
+      ? { verb: a.verb, apiGroup: a.apiGroup, resource: a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name }
+      : { verb: a.verb, apiGroup: '', resource: '', subresource: '', namespace: '', name: a.path };
+  return {
+    time: r.time,
+    user: r.user?.name ?? '',
+    groups: r.user?.groups ?? [],
+    ...fields,
+    allowed: r.decision.allowed,
+    reason: r.decision.reason,
+    code: r.code,
+    latencyMs: r.latencyMs,
+    sourceAddress: r.sourceAddress,
+    requestId: r.requestId,
+  };
 }

@@ -101,3 +101,32 @@ export async function authenticateBootstrapToken(token: string, opts: { readonly
   if (bad !== undefined) return refused(`${what}: auth-extra-groups has "${bad}", which does not start with "system:bootstrappers:"`);
   return { kind: 'authenticated', user: withAuthenticatedGroup({ name: bootstrapUsername(t.id), groups: [Groups.bootstrappers, ...extra] }) };
 }
+
+/** One row of `shoalctl token list`: never the secret half. */
+export interface BootstrapTokenSummary {
+  readonly id: string;
+  /** RFC 3339, or "" when it never expires. */
+  readonly expires: string;
+  readonly expired: boolean;
+  readonly usages: readonly string[];
+  readonly extraGroups: readonly string[];
+  readonly description: string;
+}
+
+/** Summarizes a token Secret, or undefined when the Secret is not a bootstrap token. */
+export function describeBootstrapToken(s: SecretLike, now: Date): BootstrapTokenSummary | undefined {
+  const id = field(s, 'token-id');
+  if (s.type !== BOOTSTRAP_TOKEN_SECRET_TYPE || id === undefined) return undefined;
+  const usages = Object.keys(s.data ?? {})
+    .filter((k) => k.startsWith('usage-bootstrap-') && field(s, k) === 'true')
+    .map((k) => k.slice('usage-bootstrap-'.length))
+    .sort();
+  return {
+    id,
+    expires: field(s, 'expiration') ?? '',
+    expired: bootstrapTokenExpired(s, now),
+    usages,
+    extraGroups: (field(s, 'auth-extra-groups') ?? '').split(',').filter((g) => g !== ''),
+    description: field(s, 'description') ?? '',
+  };
+}
