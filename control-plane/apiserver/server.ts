@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { KindDefinition, KubeObject } from '../../api/kind.js';
+import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
@@ -25,6 +26,7 @@ import { HealthService } from './health.js';
 import { createHttpServer } from './http-server.js';
 import type { Server as HttpServer } from './http-server.js';
 import type { KindLookup } from './kinds.js';
+import { kindLookup } from './kinds.js';
 import { ApiMetrics } from './metrics.js';
 import type { MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from './pipeline/admission.js';
 import type { Authenticator } from './pipeline/authentication.js';
@@ -45,8 +47,8 @@ import type { WatchSource } from './watch-stream.js';
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 export interface ApiServerOptions {
-  /** The kinds served. */
-  readonly kinds: KindLookup;
+  /** The kinds served (default: every kind in api/). */
+  readonly kinds?: KindLookup;
   /** Shown as "api-server-<name>" in component statuses (default: the host name). */
   readonly name?: string;
   /** Largest request body (default 1.5 MiB); a bigger one gets RESOURCE_EXHAUSTED. */
@@ -100,6 +102,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class ApiServer {
   readonly metrics: ApiMetrics;
+  readonly kinds: KindLookup;
   readonly registry: Registry;
   private readonly storage: Storage;
   private readonly log: Logger;
@@ -114,11 +117,12 @@ export class ApiServer {
 
   constructor(private readonly deps: ApiServerDeps) {
     const o = deps.options;
+    this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    const namespaces = o.kinds.byResource('namespaces');
+    const namespaces = this.kinds.byResource('namespaces');
     const validating: ValidatingAdmissionPlugin[] = [];
     if (namespaces !== undefined) validating.push(new NamespaceLifecycle((name) => this.readObject(namespaces, '', name)));
     this.registry = new Registry({
@@ -131,7 +135,7 @@ export class ApiServer {
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
     });
     this.api = new ApiService({
-      kinds: o.kinds,
+      kinds: this.kinds,
       registry: this.registry,
       authenticator: o.authenticator ?? anonymousAdmin,
       authorizer: o.authorizer ?? alwaysAllow,
@@ -142,7 +146,7 @@ export class ApiServer {
       maxQueuedWatchEvents: o.maxQueuedWatchEvents ?? 10_000,
       watchSource: (kind) => this.watchSource(kind),
     });
-    const leases = o.kinds.byResource('leases');
+    const leases = this.kinds.byResource('leases');
     this.cluster = new ClusterService({
       version: o.version ?? readVersionInfo(),
       storeStatus: o.storeStatus,
@@ -205,7 +209,7 @@ export class ApiServer {
 
   /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
-    const ns = this.deps.options.kinds.byResource('namespaces');
+    const ns = this.kinds.byResource('namespaces');
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         if (ns !== undefined) {
