@@ -2,7 +2,7 @@
 // probes, volume mounts. Defaulting as Kubernetes: imagePullPolicy is Always for `:latest` or an
 // untagged image and IfNotPresent otherwise; port protocol TCP.
 import { z } from 'zod';
-import { crossCheck, invalid, obj, oneOf, port, requiredString, unique } from './kit.js';
+import { crossCheck, invalid, obj, oneOf, port, requiredString, unique, withDefaults } from './kit.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, portName } from './names.js';
 import { probeSchema } from './probe.js';
 import { resourceRequirementsSchema } from './resources.js';
@@ -95,7 +95,7 @@ export function defaultPullPolicy(image: string): (typeof PULL_POLICIES)[number]
   return lastSegment.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-export const containerSchema = crossCheck(
+export const containerSchema = withDefaults(crossCheck(
   obj({
     name: requiredString(),
     image: requiredString(),
@@ -112,7 +112,7 @@ export const containerSchema = crossCheck(
     startupProbe: probeSchema.optional(),
     volumeMounts: z.array(volumeMount).optional(),
   }),
-  ['name', 'image', 'ports', 'volumeMounts', 'livenessProbe', 'startupProbe', 'env'],
+  ['name', 'image', 'ports.*.name', 'volumeMounts.*.mountPath', 'volumeMounts.*.subPath', 'livenessProbe.successThreshold', 'startupProbe.successThreshold'],
   (c, ctx) => {
     for (const e of dns1123Label(c.name)) invalid(ctx, ['name'], c.name, e);
     if (c.image.trim() !== c.image) invalid(ctx, ['image'], c.image, 'must not have leading or trailing whitespace');
@@ -127,6 +127,6 @@ export const containerSchema = crossCheck(
       if (m.subPath?.split('/').includes('..')) invalid(ctx, ['volumeMounts', i, 'subPath'], m.subPath, "must not contain '..'");
     });
   },
-).transform((c) => ({ ...c, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) }));
+), (c) => ({ ...c, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) }));
 
 export type Container = z.output<typeof containerSchema>;
