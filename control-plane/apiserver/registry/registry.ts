@@ -326,6 +326,11 @@ export class Registry {
       if (old.status === undefined) delete next.status;
       else next.status = old.status;
     }
+    if (kind.resource === 'namespaces') {
+      // spec.finalizers changes only through the finalize subresource (the namespace controller).
+      const finalizers = (old.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      next.spec = { ...((next.spec as object | undefined) ?? {}), finalizers };
+    }
     const errors: FieldError[] = [];
     if (om.deletionTimestamp !== undefined) {
       const added = (rm.finalizers ?? []).filter((f) => !(om.finalizers ?? []).includes(f));
