@@ -53,3 +53,12 @@ t.test('apiserver - in-process: discovery lists every kind with its subresources
   t.match(res.resources.find((r) => r.name === 'namespaces'), { namespaced: false, subresources: ['status', 'finalize'] });
   t.equal(res.resources.length, registry.kinds.length);
 });
+
+t.test('apiserver - in-process: a list at a future resourceVersion is UNAVAILABLE (retry)', async (t) => {
+  const { conn } = await startInProcess(t);
+  const e = await failure(conn.list('configmaps', 'default', { resourceVersion: '999999' }));
+  t.equal(e.code, 14);
+  t.match(e.details, /too large resource version: 999999/);
+  const bad = await failure(conn.list('configmaps', 'default', { resourceVersion: 'abc' }));
+  t.equal(bad.code, 3);
+});

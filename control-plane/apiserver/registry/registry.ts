@@ -221,6 +221,8 @@ export class Registry {
         if (e instanceof StorageError && e.code === 'Compacted') {
           throw tooOld(opts.continueToken !== '' ? 'too old resource version, the continue token has expired; relist' : `too old resource version: ${revision} (${e.compactRevision})`);
         }
+        // A revision the store has not reached (e.g. from a faster API server): retry, as Kubernetes' "Too large resource version".
+        if (e instanceof StorageError && e.code === 'Rejected') throw new ApiError(Code.UNAVAILABLE, `too large resource version: ${revision} (${e.message}); retry`);
         throw this.storeError(e, kind, '');
       }
       if (revision === 0) revision = r.revision;
