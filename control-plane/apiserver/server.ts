@@ -200,7 +200,7 @@ export class ApiServer {
         });
       });
     }
-    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, http: httpPort }, 'API server listening');
+    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, grpcPort, httpPort }, 'API server listening');
     this.readyPromise = this.bootstrap();
     this.readyPromise.catch(() => {});
     if (opts.waitReady ?? true) await this.readyPromise;
