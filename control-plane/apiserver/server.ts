@@ -19,6 +19,7 @@ import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/h
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
+import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
@@ -72,6 +73,8 @@ export interface ApiServerOptions {
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
   /** gRPC port credentials (default insecure; TLS comes with issue 5). */
   readonly credentials?: ServerCredentials;
+  /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
+  readonly audit?: AuditSink;
   readonly version?: VersionInfo;
   readonly random?: RandomSource;
   /** Node's process metrics on /metrics (default true; one per process). */
@@ -155,6 +158,7 @@ export class ApiServer {
       log: this.log,
       maxRequestBytes,
       watchCaches: this.watchCaches,
+      audit: o.audit,
     });
     const leases = this.kinds.byResource('leases');
     this.cluster = new ClusterService({

@@ -3,6 +3,7 @@ import { startInProcess } from './helpers/in-process-server.js';
 import { failure } from './helpers/api-conn.js';
 import { registry } from '../../api/index.js';
 import type { DiscoveryResponse } from '../../proto/gen/shoal/api/v1/api.js';
+import type { AuditRecord } from '../../control-plane/apiserver/index.js';
 
 t.test('apiserver - in-process smoke: create, get, list, watch, update, delete', async (t) => {
   const { conn } = await startInProcess(t);
@@ -61,4 +62,18 @@ t.test('apiserver - in-process: a list at a future resourceVersion is UNAVAILABL
   t.match(e.details, /too large resource version: 999999/);
   const bad = await failure(conn.list('configmaps', 'default', { resourceVersion: 'abc' }));
   t.equal(bad.code, 3);
+});
+
+t.test('apiserver - in-process: the audit seam sees every unary request with its user and outcome', async (t) => {
+  const records: AuditRecord[] = [];
+  const { conn } = await startInProcess(t, { options: { audit: (r) => records.push(r) } });
+  await conn.create('configmaps', 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited' } });
+  await failure(conn.get('configmaps', 'default', 'missing'));
+  await failure(conn.get('foos', 'default', 'x'));
+  t.match(records, [
+    { target: { verb: 'create', resource: 'configmaps', namespace: 'default' }, user: { name: 'system:anonymous' }, code: 'OK' },
+    { target: { verb: 'get', name: 'missing' }, code: 'NOT_FOUND' },
+    { target: { resource: 'foos' }, user: undefined, code: 'NOT_FOUND' },
+  ]);
+  t.ok(records.every((r) => r.latencyMs >= 0));
 });
