@@ -37,6 +37,8 @@ import type { Authorizer } from './pipeline/authorization.js';
 import { alwaysAllow } from './pipeline/authorization.js';
 import { decodeStored } from './registry/codec.js';
 import { objectKey } from './registry/keys.js';
+import type { ValueTransformer } from './registry/value-transformer.js';
+import { identityTransformer } from './registry/value-transformer.js';
 import { Registry } from './registry/registry.js';
 import type { RequestAttributes } from './request.js';
 import type { Storage } from './storage/storage.js';
@@ -73,6 +75,8 @@ export interface ApiServerOptions {
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
   /** gRPC port credentials (default insecure; TLS comes with issue 5). */
   readonly credentials?: ServerCredentials;
+  /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
+  readonly transformer?: ValueTransformer;
   /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
   readonly audit?: AuditSink;
   readonly version?: VersionInfo;
@@ -109,6 +113,7 @@ export class ApiServer {
   readonly metrics: ApiMetrics;
   readonly kinds: KindLookup;
   private readonly watchCaches: WatchCaches;
+  private readonly transformer: ValueTransformer;
   readonly registry: Registry;
   private readonly storage: Storage;
   private readonly log: Logger;
@@ -124,6 +129,7 @@ export class ApiServer {
   constructor(private readonly deps: ApiServerDeps) {
     const o = deps.options ?? {};
     this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
+    this.transformer = o.transformer ?? identityTransformer;
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
@@ -141,6 +147,7 @@ export class ApiServer {
         extraValidating: o.validatingAdmission,
       }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
+      transformer: this.transformer,
     });
     this.watchCaches = new WatchCaches({
       storage: this.storage,
@@ -148,6 +155,7 @@ export class ApiServer {
       log: this.log,
       progressIntervalMs: o.bookmarkIntervalMs ?? 5000,
       maxPending: o.maxQueuedWatchEvents ?? 10_000,
+      transformer: this.transformer,
     });
     this.api = new ApiService({
       kinds: this.kinds,
@@ -184,7 +192,7 @@ export class ApiServer {
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
     const v = await this.storage.get(objectKey(kind.resource, namespace, name, kind.namespaced));
-    return v === undefined ? undefined : decodeStored(v.value, v.modRevision);
+    return v === undefined ? undefined : decodeStored(this.transformer.fromStorage(kind.resource, v.value), v.modRevision);
   }
 
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */

@@ -77,3 +77,21 @@ t.test('apiserver - in-process: the audit seam sees every unary request with its
   ]);
   t.ok(records.every((r) => r.latencyMs >= 0));
 });
+
+t.test('apiserver - in-process: a value transformer seals what the store holds; the API serves plaintext', async (t) => {
+  const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b, (x) => x ^ 0x5a);
+  const { conn, storage } = await startInProcess(t, {
+    options: { transformer: { toStorage: (r, b) => (r === 'secrets' ? flip(b) : b), fromStorage: (r, b) => (r === 'secrets' ? flip(b) : b) } },
+  });
+  const w = conn.watch('secrets', 'default');
+  t.teardown(() => w.close());
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sealed' }, type: 'Opaque', data: { password: Buffer.from('s3cret').toString('base64') } };
+  const made = await conn.create('secrets', 'default', secret);
+  const raw = await storage.get('/registry/secrets/default/sealed');
+  t.notOk(Buffer.from(raw!.value).toString('utf8').includes('password'), 'the store holds the sealed bytes');
+  t.same((await conn.get('secrets', 'default', 'sealed')).data, secret.data);
+  t.same((await conn.list('secrets', 'default')).items.map((o) => o.metadata.uid), [made.metadata.uid]);
+  const upd = await conn.update('secrets', 'default', { ...made, data: { password: Buffer.from('n3w').toString('base64') } });
+  await w.waitFor((es) => es.length >= 2, 'ADDED, MODIFIED');
+  t.same(w.events[1]!.object.data, upd.data, 'watchers get plaintext');
+});
