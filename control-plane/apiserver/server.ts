@@ -10,6 +10,7 @@
 // At start it creates the system namespaces (default, kube-system, kube-public) if missing; it
 // reports ready (gRPC health SERVING, /readyz 200) once that is done and the store answers.
 import { hostname } from 'node:os';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../store/config.js';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { KindDefinition, KubeObject } from '../../api/kind.js';
@@ -48,7 +49,8 @@ import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
 import { WatchCaches } from './watch-caches.js';
 
-export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+/** The store's default --max-request-bytes: an object must fit in one store request. */
+export { DEFAULT_MAX_REQUEST_BYTES };
 
 export interface ApiServerOptions {
   /** The kinds served (default: every kind in api/). */
