@@ -30,6 +30,7 @@ import { authorize } from './pipeline/authorization.js';
 import type { RequestAttributes, UserInfo, Verb } from './request.js';
 import { decodeBody, encodeObject } from './registry/codec.js';
 import { parsePropagationPolicy } from './registry/deletion.js';
+import { checkSegment } from './registry/keys.js';
 import { compileFilter } from './registry/filter.js';
 import type { Registry } from './registry/registry.js';
 import { parseResourceVersion } from './registry/registry.js';
@@ -88,14 +89,6 @@ export function watchCacheError(e: WatchCacheError): ApiError {
     case 'Closed':
       return new ApiError(Code.UNAVAILABLE, 'the API server is shutting down; watch again (another API server)');
   }
-}
-
-/** A request path segment (name or namespace) that cannot become a key outside its prefix. */
-export function checkSegment(what: 'name' | 'namespace', value: string): void {
-  if (value === '.' || value === '..' || value.includes('/') || value.includes('%') || value.includes('\0')) {
-    throw badRequest(`invalid ${what} "${value}": may not be "." or ".." and may not contain "/", "%" or NUL`);
-  }
-  if (value.length > 253) throw badRequest(`invalid ${what}: must be no more than 253 characters, got ${value.length}`);
 }
 
 export function toServiceError(e: ApiError): Partial<ServiceError> {

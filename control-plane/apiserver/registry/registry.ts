@@ -21,7 +21,7 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import type { PropagationPolicy } from './deletion.js';
 import { decideDelete, FINALIZER_NAMESPACE, shouldDeleteDuringUpdate } from './deletion.js';
 import { compileFilter } from './filter.js';
-import { listPrefix, objectKey } from './keys.js';
+import { checkSegment, listPrefix, objectKey } from './keys.js';
 import { mergePatch } from './merge-patch.js';
 import type { ValueTransformer } from './value-transformer.js';
 import { identityTransformer } from './value-transformer.js';
@@ -173,6 +173,9 @@ export class Registry {
     if ((meta.name ?? '') === '' && !generate) {
       throw invalid(kind.kind, undefined, [{ field: 'metadata.name', type: 'FieldValueRequired', detail: 'Required value: name or generateName is required' }]);
     }
+    if (!generate) checkSegment('name', meta.name!);
+    else checkSegment('name', meta.generateName!);
+    if (kind.namespaced) checkSegment('namespace', meta.namespace!);
     for (let attempt = 1; ; attempt++) {
       const name = generate ? `${meta.generateName}${this.deps.random.suffix(GENERATE_SUFFIX_LENGTH)}` : meta.name!;
       const prepared = this.prepareForCreate(kind, input, name);
