@@ -73,29 +73,37 @@ export class StoreCluster {
   private readonly logs = new Map<string, WriteStream>();
   readonly root: string;
   private readonly extraArgs: string[];
+  private readonly memberArgs: (m: MemberSpec) => string[];
   readonly token: string;
   readonly tls: ClusterTls | undefined;
 
-  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string, tls: ClusterTls | undefined) {
+  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string, tls: ClusterTls | undefined, memberArgs: (m: MemberSpec) => string[]) {
     this.root = root;
     this.members = members;
     this.extraArgs = extraArgs;
     this.token = token;
     this.tls = tls;
+    this.memberArgs = memberArgs;
   }
 
   get scheme(): 'http' | 'https' {
     return this.tls === undefined ? 'http' : 'https';
   }
 
-  /** Starts `size` members (default 3) and waits until they agree on a leader and serve. */
-  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[]; tls?: ClusterTls } = {}): Promise<StoreCluster> {
+  /**
+   * Starts `size` members (default 3) and waits until they agree on a leader and serve.
+   * memberArgs: flags for one member only (e.g. the API server's ports next to it).
+   */
+  static async start(
+    t: Teardown,
+    opts: { size?: number; extraArgs?: string[]; tls?: ClusterTls; memberArgs?: (m: MemberSpec) => string[]; readyTimeoutMs?: number } = {},
+  ): Promise<StoreCluster> {
     const root = mkdtempSync(join(tmpdir(), 'shoal-store-test-'));
     const members: MemberSpec[] = [];
     for (let i = 0; i < (opts.size ?? 3); i++) {
       members.push({ name: `m${i + 1}`, clientPort: await freePort(), peerPort: await freePort(), metricsPort: await freePort(), dataDir: join(root, `m${i + 1}`) });
     }
-    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`, opts.tls);
+    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`, opts.tls, opts.memberArgs ?? (() => []));
     // Even if the test process dies without running teardowns, no member outlives it.
     const onExit = (): void => {
       for (const p of c.procs.values()) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
@@ -108,7 +116,7 @@ export class StoreCluster {
       else process.stderr.write(`store test logs kept in ${root}\n`);
     });
     for (const m of members) c.spawnMember(m, 'new', members);
-    await c.waitReady();
+    await c.waitReady(opts.readyTimeoutMs);
     return c;
   }
 
@@ -130,6 +138,7 @@ export class StoreCluster {
       '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
       ...(this.tls?.memberArgs(m) ?? []),
       ...this.extraArgs,
+      ...this.memberArgs(m),
     ];
   }
 
