@@ -70,6 +70,11 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     if (resource === '') throw new TypeError('resource: a plural resource name such as "pods" is required');
   }
 
+  /** Aborts when the client closes. */
+  get closedSignal(): AbortSignal {
+    return this.conn.closedSignal;
+  }
+
   /** The same resource scoped to another namespace ("" or undefined = all / cluster-scoped). */
   inNamespace(namespace: string | undefined): ResourceClient<T> {
     return new ResourceClient<T>(this.conn, this.resource, namespace);

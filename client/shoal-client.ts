@@ -4,6 +4,8 @@ import type { KubeObject } from '../api/kind.js';
 import type { ApiResource, ComponentStatus, Member, VersionResponse } from '../proto/gen/shoal/api/v1/api.js';
 import { Connection, unary } from './connection.js';
 import type { CallOptionsIn, ConnectionOptions } from './connection.js';
+import { Informer } from './informer.js';
+import type { InformerOptions } from './informer.js';
 import { ResourceClient } from './resource-client.js';
 
 export type { ApiResource, ComponentStatus, Member, VersionResponse };
@@ -31,6 +33,14 @@ export class ShoalClient {
   resource<T extends KubeObject = KubeObject>(resource: string, namespace?: string): ResourceClient<T> {
     const ns = namespace ?? this.namespace;
     return new ResourceClient<T>(this.connection, resource, ns === '' ? undefined : ns);
+  }
+
+  /**
+   * A cache of one resource kept in step by list+watch (not started: add handlers, then start()).
+   * options.namespace scopes it; without one it follows the client's default namespace, "" = all.
+   */
+  informer<T extends KubeObject = KubeObject>(resource: string, options: InformerOptions<T> = {}): Informer<T> {
+    return new Informer<T>(this.resource<T>(resource, options.namespace), options);
   }
 
   /** The kinds the server serves. */
