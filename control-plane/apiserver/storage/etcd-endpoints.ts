@@ -13,6 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { KVClient, WatchClient } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { TolerantKVClient, TolerantWatchClient } from './etcd-clients.js';
 import { isTransient, mayHaveApplied, toStorageError } from './etcd-errors.js';
+import type { Clock } from './clock.js';
 import { StorageError, StorageErrorCode } from './storage.js';
 
 export interface Endpoint {
@@ -24,16 +25,6 @@ export interface Endpoint {
   readonly watch: WatchClient;
   readonly channel: grpc.Channel;
 }
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export interface RetryPolicy {
   /** Deadline of one attempt. */

@@ -21,8 +21,10 @@
 import type { DeleteRangeRequest, PutRequest, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { Compare_CompareResult, Compare_CompareTarget } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { KeyValue } from '../../../proto/gen/etcd/mvccpb/kv.js';
-import { Endpoints, systemClock, unary } from './etcd-endpoints.js';
-import type { Attempt, Clock } from './etcd-endpoints.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { Endpoints, unary } from './etcd-endpoints.js';
+import type { Attempt } from './etcd-endpoints.js';
 import { EtcdWatch } from './etcd-watch.js';
 import type { StorageWatchEvent } from './storage.js';
 import { keyBytes, prefixRangeEnd, sameBytes } from './keys.js';
