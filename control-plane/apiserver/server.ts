@@ -42,7 +42,7 @@ import type { StoreStatus } from './store-status.js';
 import { timedStorage } from './timed-storage.js';
 import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
-import type { WatchSource } from './watch-stream.js';
+import { WatchCaches } from './watch-caches.js';
 
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
@@ -55,9 +55,10 @@ export interface ApiServerOptions {
   readonly maxRequestBytes?: number;
   /** Largest stored object in bytes of JSON (default: maxRequestBytes - 64 KiB, below the store's request limit). */
   readonly maxObjectBytes?: number;
-  /** How often a watch with allow_bookmarks gets a BOOKMARK when its revision moved (default 5 s). */
+  /** How often the store is asked for progress while watches with allow_bookmarks exist; each
+   * progress becomes a BOOKMARK (default 5 s). */
   readonly bookmarkIntervalMs?: number;
-  /** Events a slow watcher may have queued before its watch is ended (default 10000). */
+  /** Events a slow watcher may have undelivered before its watch is ended (default 10000). */
   readonly maxQueuedWatchEvents?: number;
   /** The store's members for Members/ComponentStatuses (absent with in-memory storage). */
   readonly storeStatus?: StoreStatus;
@@ -103,6 +104,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class ApiServer {
   readonly metrics: ApiMetrics;
   readonly kinds: KindLookup;
+  private readonly watchCaches: WatchCaches;
   readonly registry: Registry;
   private readonly storage: Storage;
   private readonly log: Logger;
@@ -134,6 +136,13 @@ export class ApiServer {
       admission: { mutating: [...(o.mutatingAdmission ?? [])], validating: [...validating, ...(o.validatingAdmission ?? [])] },
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
     });
+    this.watchCaches = new WatchCaches({
+      storage: this.storage,
+      kinds: this.kinds.all(),
+      log: this.log,
+      progressIntervalMs: o.bookmarkIntervalMs ?? 5000,
+      maxPending: o.maxQueuedWatchEvents ?? 10_000,
+    });
     this.api = new ApiService({
       kinds: this.kinds,
       registry: this.registry,
@@ -142,9 +151,7 @@ export class ApiServer {
       metrics: this.metrics,
       log: this.log,
       maxRequestBytes,
-      bookmarkIntervalMs: o.bookmarkIntervalMs ?? 5000,
-      maxQueuedWatchEvents: o.maxQueuedWatchEvents ?? 10_000,
-      watchSource: (kind) => this.watchSource(kind),
+      watchCaches: this.watchCaches,
     });
     const leases = this.kinds.byResource('leases');
     this.cluster = new ClusterService({
@@ -171,11 +178,6 @@ export class ApiServer {
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
     const v = await this.storage.get(objectKey(kind.resource, namespace, name, kind.namespaced));
     return v === undefined ? undefined : decodeStored(v.value, v.modRevision);
-  }
-
-  /** Where a watcher of this kind gets its events. */
-  private watchSource(_kind: KindDefinition): WatchSource {
-    return (prefix, from, handlers) => this.storage.watch(prefix, from, handlers);
   }
 
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
@@ -224,12 +226,12 @@ export class ApiServer {
             }
           }
         }
-        await this.storage.currentRevision();
+        await this.watchCaches.start();
         this.bootstrapped = true;
         this.health.setAll(true);
         return;
       } catch (e) {
-        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet: the store does not answer; retrying');
+        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet (store or watch caches); retrying');
         await sleep(Math.min(1000, 100 * attempt));
       }
     }
@@ -240,6 +242,8 @@ export class ApiServer {
     const reasons: string[] = [];
     if (this.closed) reasons.push('shutting down');
     if (!this.bootstrapped) reasons.push('system namespaces not created yet');
+    const unsynced = this.watchCaches.notSynced();
+    if (unsynced.length > 0) reasons.push(`watch caches not synced: ${unsynced.join(', ')}`);
     try {
       await withTimeout(this.storage.currentRevision(), 2000, 'the store did not answer within 2 s');
     } catch (e) {
@@ -254,6 +258,7 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
