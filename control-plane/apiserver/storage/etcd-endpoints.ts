@@ -35,6 +35,14 @@ export interface RetryPolicy {
   readonly maxBackoffMs: number;
 }
 
+/** A call or watch left an endpoint for the next one (for logs and metrics). */
+export interface FailoverInfo {
+  readonly what: string;
+  readonly from: string;
+  readonly to: string;
+  readonly error: string;
+}
+
 export interface Attempt {
   readonly endpoint: Endpoint;
   /** An earlier attempt failed in a way that may still have applied it. */
@@ -71,6 +79,7 @@ export class Endpoints {
     urls: readonly string[],
     readonly policy: RetryPolicy,
     readonly clock: Clock,
+    private readonly onFailover: (info: FailoverInfo) => void = () => {},
   ) {
     if (urls.length === 0) throw new TypeError('storage: at least one endpoint is needed');
     const creds = grpc.credentials.createInsecure();
@@ -98,8 +107,10 @@ export class Endpoints {
   }
 
   /** `failed` misbehaved: move on to the next endpoint (unless someone already did). */
-  failed(failed: Endpoint): void {
-    if (this.list[this.current] === failed) this.current = (this.current + 1) % this.list.length;
+  failed(failed: Endpoint, what: string, error: unknown): void {
+    if (this.list[this.current] !== failed) return;
+    this.current = (this.current + 1) % this.list.length;
+    this.onFailover({ what, from: failed.url, to: this.pick().url, error: errorText(error) });
   }
 
   backoff(previousMs: number): number {
@@ -121,7 +132,7 @@ export class Endpoints {
       } catch (e) {
         if (!isTransient(e)) throw toStorageError(e, what);
         if (mayHaveApplied(e)) maybeApplied = true;
-        this.failed(endpoint);
+        this.failed(endpoint, what, e);
         delay = this.backoff(delay);
         if (this.clock.now() + delay - start > this.policy.retryTimeoutMs) {
           throw new StorageError(StorageErrorCode.Unavailable, `${what}: store unavailable after ${tries} attempts over ${this.clock.now() - start} ms: ${errorText(e)}`, 0, { cause: e });

@@ -24,7 +24,7 @@ import type { KeyValue } from '../../../proto/gen/etcd/mvccpb/kv.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Endpoints, unary } from './etcd-endpoints.js';
-import type { Attempt } from './etcd-endpoints.js';
+import type { Attempt, FailoverInfo } from './etcd-endpoints.js';
 import { EtcdWatch } from './etcd-watch.js';
 import type { StorageWatchEvent } from './storage.js';
 import { keyBytes, prefixRangeEnd, sameBytes } from './keys.js';
@@ -43,6 +43,8 @@ export interface EtcdStorageOptions {
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly clock?: Clock;
+  /** Told whenever a call or watch moves to the next endpoint. */
+  readonly onFailover?: (info: FailoverInfo) => void;
 }
 
 const decoder = new TextDecoder();
@@ -100,7 +102,7 @@ export class EtcdStorage implements Storage {
     for (const [name, v] of Object.entries(policy)) {
       if (!Number.isFinite(v) || v <= 0) throw new TypeError(`EtcdStorage: ${name} must be a positive number, got ${v}`);
     }
-    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock);
+    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock, options.onFailover);
   }
 
   async get(key: string): Promise<StoredValue | undefined> {

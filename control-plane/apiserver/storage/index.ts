@@ -13,6 +13,7 @@ export type {
 } from './storage.js';
 export { EtcdStorage } from './etcd-storage.js';
 export type { EtcdStorageOptions } from './etcd-storage.js';
+export type { FailoverInfo } from './etcd-endpoints.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { MemoryStorage } from './memory-storage.js';
