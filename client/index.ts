@@ -55,3 +55,4 @@ export { CacheStore, byNamespace, namespaceIndex } from './cache-store.js';
 export type { CacheReader, IndexFunc } from './cache-store.js';
 export { applyWatchEvent, compareResourceVersions, relistDiff } from './cache-events.js';
 export type { CacheEvent } from './cache-events.js';
+export type { InputOf, ObjectOf, ResourceName, ResourceTypes } from './resource-types.js';
