@@ -62,6 +62,8 @@ export class Informer<T extends KubeObject> {
   private running: Promise<void> | undefined;
   private rv = '';
   private relists = 0;
+  /** Events and bookmarks received by the current watch. */
+  private watchedEvents = 0;
 
   constructor(
     private readonly resource: ResourceClient<T>,
@@ -143,6 +145,7 @@ export class Informer<T extends KubeObject> {
   private async runListWatch(): Promise<void> {
     const signal = this.stopping.signal;
     let failures = 0;
+    let goneInARow = 0;
     let needList = true;
     while (!signal.aborted) {
       try {
@@ -155,8 +158,14 @@ export class Informer<T extends KubeObject> {
         // A clean end of the watch only happens when stopping.
       } catch (e) {
         if (signal.aborted) return;
+        if (this.watchedEvents > 0) goneInARow = 0;
         if (isGone(e)) {
-          needList = true; // "too old": relist now, no pause
+          needList = true;
+          // "too old": relist now — unless the watch after the previous relist was told the same
+          // before it got anything (a server that cannot keep up): then pause like any failure.
+          if (++goneInARow === 1) continue;
+          this.report(e);
+          await this.clock.sleep(backoffDelay(this.backoff, failures++, this.rng), signal);
           continue;
         }
         this.report(e);
@@ -190,8 +199,10 @@ export class Informer<T extends KubeObject> {
   }
 
   private async watch(): Promise<void> {
+    this.watchedEvents = 0;
     const watch = this.resource.watch({ ...this.scope(), resourceVersion: this.rv, allowBookmarks: true, resume: true, signal: this.stopping.signal });
     for await (const ev of watch) {
+      this.watchedEvents++;
       if (ev.type !== 'BOOKMARK') {
         const change = applyWatchEvent(this.store, ev.type, ev.object);
         if (change !== undefined) this.deliver(change, false);
