@@ -20,7 +20,19 @@ import type { CacheReader, IndexFunc } from './cache-store.js';
 import { systemClock, systemRng } from './clock.js';
 import type { Clock, Rng } from './clock.js';
 import { isGone } from './errors.js';
-import type { ResourceClient } from './resource-client.js';
+import type { ListOptions, ResourceWatchOptions } from './resource-client.js';
+import type { WatchEvent } from './watch.js';
+
+/**
+ * What an informer needs from the API: a consistent list and a watch from its revision. A
+ * ResourceClient is one; tests script their own.
+ */
+export interface ListerWatcher<T extends KubeObject> {
+  listAll(opts: Omit<ListOptions, 'continue'>): Promise<{ items: T[]; resourceVersion: string }>;
+  watch(opts: ResourceWatchOptions): AsyncIterable<WatchEvent<T>>;
+  /** Aborts when the client closes: the informer stops. */
+  readonly closedSignal: AbortSignal;
+}
 
 export interface InformerHandlers<T extends KubeObject> {
   /** A new object; `initialList` is true for objects of the first list. */
@@ -66,7 +78,7 @@ export class Informer<T extends KubeObject> {
   private watchedEvents = 0;
 
   constructor(
-    private readonly resource: ResourceClient<T>,
+    private readonly resource: ListerWatcher<T>,
     private readonly options: InformerOptions<T> = {},
   ) {
     const resync = options.resyncPeriodMs ?? 0;
