@@ -39,6 +39,7 @@ export {
   isTimeout,
   isUnauthorized,
   isUnavailable,
+  neverSent,
   parseCauses,
   reasonForCode,
   toApiError,
