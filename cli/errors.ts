@@ -121,3 +121,14 @@ export function toCliError(err: unknown, subject: { kind?: string; name?: string
 export function errorLines(err: unknown): string[] {
   return toCliError(err).lines();
 }
+
+/** Some items failed and their errors were already printed: only the exit status is left. */
+export class AlreadyReported extends CliError {
+  constructor() {
+    super('ALREADY_REPORTED', 'some operations failed');
+    this.name = 'AlreadyReported';
+  }
+  override lines(): string[] {
+    return [];
+  }
+}
