@@ -96,9 +96,13 @@ function readCauses(raw: unknown): Cause[] {
   });
 }
 
-/** Strips gRPC's "3 INVALID_ARGUMENT: " prefix from a message. */
-function cleanMessage(message: string): string {
-  return message.replace(/^\d+ [A-Z_]+: /, '');
+/** Strips gRPC's "3 INVALID_ARGUMENT: " prefix and grpc-js's connection noise from a message. */
+export function cleanMessage(message: string): string {
+  return message
+    .replace(/\d+ [A-Z_]+: /g, '')
+    .replace(/No connection established\. Last error: (Error: )?/g, '')
+    .replace(/\.? ?Resolution note:.*$/s, '')
+    .trim();
 }
 
 /**
