@@ -60,6 +60,13 @@ export interface StorageWatchHandlers {
 }
 
 export interface StorageWatch {
+  /**
+   * Asks for an onProgress call at the store's current revision once every earlier event of this
+   * watch has been delivered (etcd's WatchProgressRequest). Best effort: the answer may be late
+   * or, while the watch reconnects, lost; ask again. Lets a watch cache prove it is up to date
+   * when nothing under its prefix changes.
+   */
+  requestProgress(): void;
   close(): void;
 }
 

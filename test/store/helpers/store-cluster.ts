@@ -66,23 +66,26 @@ export class StoreCluster {
   private readonly logs = new Map<string, WriteStream>();
   readonly root: string;
   private readonly extraArgs: string[];
+  private readonly memberArgs: (m: MemberSpec) => string[];
   readonly token: string;
 
-  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string) {
+  private constructor(root: string, members: MemberSpec[], extraArgs: string[], token: string, memberArgs: (m: MemberSpec) => string[]) {
     this.root = root;
     this.members = members;
     this.extraArgs = extraArgs;
     this.token = token;
+    this.memberArgs = memberArgs;
   }
 
   /** Starts `size` members (default 3) and waits until they agree on a leader and serve. */
-  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[] } = {}): Promise<StoreCluster> {
+  /** memberArgs: flags for one member only (e.g. the API server's ports next to it). */
+  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[]; memberArgs?: (m: MemberSpec) => string[] } = {}): Promise<StoreCluster> {
     const root = mkdtempSync(join(tmpdir(), 'shoal-store-test-'));
     const members: MemberSpec[] = [];
     for (let i = 0; i < (opts.size ?? 3); i++) {
       members.push({ name: `m${i + 1}`, clientPort: await freePort(), peerPort: await freePort(), metricsPort: await freePort(), dataDir: join(root, `m${i + 1}`) });
     }
-    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`);
+    const c = new StoreCluster(root, members, opts.extraArgs ?? [], `test-${process.pid}-${Date.now()}`, opts.memberArgs ?? (() => []));
     // Even if the test process dies without running teardowns, no member outlives it.
     const onExit = (): void => {
       for (const p of c.procs.values()) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
@@ -116,6 +119,7 @@ export class StoreCluster {
       '--initial-cluster-token', this.token,
       '--listen-metrics-urls', `http://127.0.0.1:${m.metricsPort}`,
       ...this.extraArgs,
+      ...this.memberArgs(m),
     ];
   }
 

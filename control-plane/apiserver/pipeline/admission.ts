@@ -1,0 +1,46 @@
+// Stage 3: admission. Mutating plugins run first, in order, each seeing the previous one's
+// output; then validating plugins, which may only refuse. A plugin refuses by throwing an
+// ApiError. Plugins see the object before the kind's validation and defaulting (stage 4).
+//
+// Plugins today: NamespaceLifecycle. Hooks kept for later issues: cluster IP allocation for
+// Services (issue 8) is a mutating plugin added to `mutating` below; LimitRange, ResourceQuota,
+// ServiceAccount, DefaultTolerationSeconds and NodeRestriction (issue 5) likewise.
+import type { KindDefinition, KubeObject } from '../../../api/kind.js';
+import type { RequestAttributes } from '../request.js';
+
+export const Operation = { CREATE: 'CREATE', UPDATE: 'UPDATE', DELETE: 'DELETE' } as const;
+export type Operation = (typeof Operation)[keyof typeof Operation];
+
+export interface AdmissionRequest {
+  readonly attrs: RequestAttributes;
+  readonly operation: Operation;
+  readonly kind: KindDefinition;
+  /** The object as it will be written (for DELETE: the stored object). */
+  readonly object: KubeObject;
+  /** The stored object for UPDATE and DELETE. */
+  readonly oldObject: KubeObject | undefined;
+}
+
+export interface MutatingAdmissionPlugin {
+  readonly name: string;
+  /** Returns the object to continue with (the input or a changed copy). */
+  admit(req: AdmissionRequest): Promise<KubeObject>;
+}
+
+export interface ValidatingAdmissionPlugin {
+  readonly name: string;
+  /** Throws ApiError to refuse. */
+  validate(req: AdmissionRequest): Promise<void>;
+}
+
+export interface AdmissionChain {
+  readonly mutating: readonly MutatingAdmissionPlugin[];
+  readonly validating: readonly ValidatingAdmissionPlugin[];
+}
+
+export async function admit(chain: AdmissionChain, req: AdmissionRequest): Promise<KubeObject> {
+  let object = req.object;
+  for (const p of chain.mutating) object = await p.admit({ ...req, object });
+  for (const p of chain.validating) await p.validate({ ...req, object });
+  return object;
+}

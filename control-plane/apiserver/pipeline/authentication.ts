@@ -1,0 +1,26 @@
+// Stage 1: who is asking. Today every caller is an anonymous admin (no credentials are checked);
+// the cluster-security issue replaces this with client certificates and bearer tokens, refusing
+// anything else with UNAUTHENTICATED.
+import type { UserInfo } from '../request.js';
+
+/** What an authenticator may look at: the call's metadata and its transport peer. */
+export interface AuthenticationInput {
+  /** gRPC metadata, lower-case keys (e.g. "authorization": ["Bearer ..."]). */
+  readonly metadata: Readonly<Record<string, readonly string[]>>;
+  /** "ipv4:127.0.0.1:52100" as grpc-js reports it. */
+  readonly peer: string;
+  /** DER of the client certificate when the connection is mTLS (issue 5). */
+  readonly peerCertificate?: Uint8Array;
+}
+
+export interface Authenticator {
+  /** The caller, or throws ApiError(UNAUTHENTICATED). */
+  authenticate(input: AuthenticationInput): Promise<UserInfo>;
+}
+
+export const ANONYMOUS_ADMIN: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated', 'system:masters'] };
+
+/** Pass-through: everyone is an anonymous admin (until issue 5). */
+export const anonymousAdmin: Authenticator = {
+  authenticate: () => Promise.resolve(ANONYMOUS_ADMIN),
+};

@@ -1,0 +1,294 @@
+// The API server: the Api and Cluster gRPC services plus grpc.health.v1.Health on a gRPC port,
+// and /livez, /readyz, /metrics on an HTTP port. It is the only component that talks to the
+// store, through the Storage seam (an etcd v3 client, or the in-memory twin in tests).
+//
+//   const server = new ApiServer({ storage, clock, log, options });
+//   const { grpcPort, httpPort } = await server.listen({ grpc: '127.0.0.1:0', http: '127.0.0.1:0' });
+//   ...
+//   await server.close();
+//
+// At start it creates the system namespaces (default, kube-system, kube-public) if missing; it
+// reports ready (gRPC health SERVING, /readyz 200) once that is done and the store answers.
+import { hostname } from 'node:os';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { KindDefinition, KubeObject } from '../../api/kind.js';
+import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
+import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
+import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
+import { ApiService } from './api-service.js';
+import type { Clock, RandomSource } from './clock.js';
+import { cryptoRandom } from './clock.js';
+import { ClusterService } from './cluster-service.js';
+import { ApiError, Code } from './errors.js';
+import { HealthService } from './health.js';
+import { createHttpServer } from './http-server.js';
+import type { Server as HttpServer } from './http-server.js';
+import type { KindLookup } from './kinds.js';
+import { ApiMetrics } from './metrics.js';
+import type { MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from './pipeline/admission.js';
+import type { Authenticator } from './pipeline/authentication.js';
+import { anonymousAdmin } from './pipeline/authentication.js';
+import type { Authorizer } from './pipeline/authorization.js';
+import { alwaysAllow } from './pipeline/authorization.js';
+import { decodeStored } from './registry/codec.js';
+import { objectKey } from './registry/keys.js';
+import { Registry } from './registry/registry.js';
+import type { RequestAttributes } from './request.js';
+import type { Storage } from './storage/storage.js';
+import type { StoreStatus } from './store-status.js';
+import { timedStorage } from './timed-storage.js';
+import type { VersionInfo } from './version.js';
+import { readVersionInfo } from './version.js';
+import type { WatchSource } from './watch-stream.js';
+
+export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
+export interface ApiServerOptions {
+  /** The kinds served. */
+  readonly kinds: KindLookup;
+  /** Shown as "api-server-<name>" in component statuses (default: the host name). */
+  readonly name?: string;
+  /** Largest request body (default 1.5 MiB); a bigger one gets RESOURCE_EXHAUSTED. */
+  readonly maxRequestBytes?: number;
+  /** Largest stored object in bytes of JSON (default: maxRequestBytes - 64 KiB, below the store's request limit). */
+  readonly maxObjectBytes?: number;
+  /** How often a watch with allow_bookmarks gets a BOOKMARK when its revision moved (default 5 s). */
+  readonly bookmarkIntervalMs?: number;
+  /** Events a slow watcher may have queued before its watch is ended (default 10000). */
+  readonly maxQueuedWatchEvents?: number;
+  /** The store's members for Members/ComponentStatuses (absent with in-memory storage). */
+  readonly storeStatus?: StoreStatus;
+  /** Stage 1 (default: everyone is an anonymous admin). */
+  readonly authenticator?: Authenticator;
+  /** Stage 2 (default: always allow). */
+  readonly authorizer?: Authorizer;
+  /** Stage 3: plugins added after the built-in ones (NamespaceLifecycle). */
+  readonly mutatingAdmission?: readonly MutatingAdmissionPlugin[];
+  readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
+  /** gRPC port credentials (default insecure; TLS comes with issue 5). */
+  readonly credentials?: ServerCredentials;
+  readonly version?: VersionInfo;
+  readonly random?: RandomSource;
+  /** Node's process metrics on /metrics (default true; one per process). */
+  readonly processMetrics?: boolean;
+}
+
+export interface ApiServerDeps {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly options: ApiServerOptions;
+}
+
+export interface ListenAddresses {
+  /** host:port of the gRPC API (port 0 = any free port). */
+  readonly grpc: string;
+  /** host:port of /livez, /readyz, /metrics (optional). */
+  readonly http?: string;
+}
+
+export interface BoundPorts {
+  readonly grpcPort: number;
+  readonly httpPort: number | undefined;
+}
+
+/** The one user the server acts as for its own writes (system namespaces). */
+const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false } as const;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class ApiServer {
+  readonly metrics: ApiMetrics;
+  readonly registry: Registry;
+  private readonly storage: Storage;
+  private readonly log: Logger;
+  private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
+  private readonly api: ApiService;
+  private readonly cluster: ClusterService;
+  private readonly grpc: GrpcServer;
+  private http: HttpServer | undefined;
+  private bootstrapped = false;
+  private closed = false;
+  private readyPromise: Promise<void> | undefined;
+
+  constructor(private readonly deps: ApiServerDeps) {
+    const o = deps.options;
+    this.log = deps.log.child({ component: 'apiserver' });
+    this.metrics = new ApiMetrics(o.processMetrics ?? true);
+    this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
+    const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    const namespaces = o.kinds.byResource('namespaces');
+    const validating: ValidatingAdmissionPlugin[] = [];
+    if (namespaces !== undefined) validating.push(new NamespaceLifecycle((name) => this.readObject(namespaces, '', name)));
+    this.registry = new Registry({
+      storage: this.storage,
+      clock: deps.clock,
+      random: o.random ?? cryptoRandom,
+      // Issue 8 adds cluster IP allocation for Services to the mutating plugins; issue 5 adds
+      // LimitRange, ServiceAccount, DefaultTolerationSeconds, NodeRestriction, ResourceQuota.
+      admission: { mutating: [...(o.mutatingAdmission ?? [])], validating: [...validating, ...(o.validatingAdmission ?? [])] },
+      maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
+    });
+    this.api = new ApiService({
+      kinds: o.kinds,
+      registry: this.registry,
+      authenticator: o.authenticator ?? anonymousAdmin,
+      authorizer: o.authorizer ?? alwaysAllow,
+      metrics: this.metrics,
+      log: this.log,
+      maxRequestBytes,
+      bookmarkIntervalMs: o.bookmarkIntervalMs ?? 5000,
+      maxQueuedWatchEvents: o.maxQueuedWatchEvents ?? 10_000,
+      watchSource: (kind) => this.watchSource(kind),
+    });
+    const leases = o.kinds.byResource('leases');
+    this.cluster = new ClusterService({
+      version: o.version ?? readVersionInfo(),
+      storeStatus: o.storeStatus,
+      storePing: async () => {
+        await this.storage.currentRevision();
+      },
+      getLease: (name) => (leases === undefined ? Promise.resolve(undefined) : this.readObject(leases, 'kube-system', name)),
+      serverName: o.name ?? hostname(),
+      clock: deps.clock,
+      log: this.log,
+    });
+    this.grpc = new GrpcServer({
+      // A little room above the body limit so that the API answers with its own clear message.
+      'grpc.max_receive_message_length': maxRequestBytes + 64 * 1024,
+      'grpc.max_send_message_length': -1,
+    });
+    this.grpc.addService(ApiServiceDefinition, this.api.implementation);
+    this.grpc.addService(ClusterServiceDefinition, this.cluster.implementation);
+    this.grpc.addService(HealthServiceDefinition, this.health.implementation);
+  }
+
+  private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const v = await this.storage.get(objectKey(kind.resource, namespace, name, kind.namespaced));
+    return v === undefined ? undefined : decodeStored(v.value, v.modRevision);
+  }
+
+  /** Where a watcher of this kind gets its events. */
+  private watchSource(_kind: KindDefinition): WatchSource {
+    return (prefix, from, handlers) => this.storage.watch(prefix, from, handlers);
+  }
+
+  /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
+  async listen(addresses: ListenAddresses, opts: { waitReady?: boolean } = {}): Promise<BoundPorts> {
+    const grpcPort = await new Promise<number>((resolve, reject) => {
+      this.grpc.bindAsync(addresses.grpc, this.deps.options.credentials ?? ServerCredentials.createInsecure(), (e, port) => (e !== null ? reject(new Error(`cannot listen on ${addresses.grpc} (gRPC API): ${e.message}`)) : resolve(port)));
+    });
+    let httpPort: number | undefined;
+    if (addresses.http !== undefined) {
+      const { host, port } = splitHostPort(addresses.http);
+      this.http = createHttpServer(this.metrics.registry, { check: () => this.readiness() });
+      httpPort = await new Promise<number>((resolve, reject) => {
+        this.http!.once('error', (e) => reject(new Error(`cannot listen on ${addresses.http} (HTTP health and metrics): ${e.message}`)));
+        this.http!.listen(port, host, () => {
+          const a = this.http!.address();
+          resolve(typeof a === 'object' && a !== null ? a.port : port);
+        });
+      });
+    }
+    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, http: httpPort }, 'API server listening');
+    this.readyPromise = this.bootstrap();
+    this.readyPromise.catch(() => {});
+    if (opts.waitReady ?? true) await this.readyPromise;
+    return { grpcPort, httpPort };
+  }
+
+  /** Resolves when the server is ready (system namespaces exist). */
+  get ready(): Promise<void> {
+    return this.readyPromise ?? Promise.reject(new Error('listen() was not called'));
+  }
+
+  /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
+  private async bootstrap(): Promise<void> {
+    const ns = this.deps.options.kinds.byResource('namespaces');
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        if (ns !== undefined) {
+          for (const name of SYSTEM_NAMESPACES) {
+            if ((await this.readObject(ns, '', name)) !== undefined) continue;
+            const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create' };
+            try {
+              await this.registry.create(attrs, ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } });
+              this.log.info({ namespace: name }, 'created system namespace');
+            } catch (e) {
+              if (!(e instanceof ApiError && e.code === Code.ALREADY_EXISTS)) throw e; // another API server made it
+            }
+          }
+        }
+        await this.storage.currentRevision();
+        this.bootstrapped = true;
+        this.health.setAll(true);
+        return;
+      } catch (e) {
+        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet: the store does not answer; retrying');
+        await sleep(Math.min(1000, 100 * attempt));
+      }
+    }
+    throw new Error('closed before ready');
+  }
+
+  private async readiness(): Promise<readonly string[]> {
+    const reasons: string[] = [];
+    if (this.closed) reasons.push('shutting down');
+    if (!this.bootstrapped) reasons.push('system namespaces not created yet');
+    try {
+      await withTimeout(this.storage.currentRevision(), 2000, 'the store did not answer within 2 s');
+    } catch (e) {
+      reasons.push(`store: ${(e as Error).message}`);
+    }
+    return reasons;
+  }
+
+  /** Stops serving: ends watches (UNAVAILABLE), refuses new calls, closes the ports. The storage stays open (its owner closes it). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.health.setAll(false);
+    this.api.close();
+    this.health.close();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.grpc.forceShutdown();
+        resolve();
+      }, 3000);
+      this.grpc.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    if (this.http !== undefined) {
+      const http = this.http;
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+    this.deps.options.storeStatus?.close();
+    this.log.info('API server stopped');
+  }
+}
+
+export function splitHostPort(address: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  if (m === null) throw new Error(`"${address}" is not host:port`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
