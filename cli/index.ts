@@ -6,7 +6,6 @@ export type { ShoalApi, ListOptions, ListResult, WatchEventView, WatchOptions, S
 export { CliError, UsageError, ServerError, UnknownResourceError, ManifestError, AlreadyReported, EXIT, toCliError, errorLines } from './errors.js';
 export { renderTable, renderAligned } from './output/table.js';
 export type { Table } from './output/table.js';
-export { formatAge, humanDuration } from './output/age.js';
 export { getTable, getRow, DEFAULT_COLUMNS } from './output/get-table.js';
 export { printJson, printYaml, printNames } from './output/printers.js';
 export { componentStatusTable, membersTable, apiResourcesTable, versionText, formatBytes } from './output/cluster-tables.js';

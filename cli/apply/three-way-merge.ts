@@ -37,14 +37,31 @@ function deletions(original: JsonObject, modified: JsonObject): JsonObject {
   return patch;
 }
 
-/** Additions and changes: what modified says that current does not (keys only in current stay). */
-function changes(current: JsonObject, modified: JsonObject): JsonObject {
+/**
+ * True when every field `want` gives has that value in `have`; lists must match element by
+ * element. Fields the server added (defaults, status) do not count as a difference.
+ */
+export function covers(want: unknown, have: unknown): boolean {
+  if (Array.isArray(want)) return Array.isArray(have) && want.length === have.length && want.every((w, i) => covers(w, have[i]));
+  if (isObject(want)) return isObject(have) && Object.entries(want).every(([k, w]) => k in have && covers(w, have[k]));
+  return jsonEqual(want, have);
+}
+
+/**
+ * Additions and changes: what modified says that current does not (keys only in current stay).
+ * A list is sent whole when the file changed it since the last apply or the live list does not
+ * cover it; a list the server only added defaults to is left alone.
+ */
+function changes(original: JsonObject, current: JsonObject, modified: JsonObject): JsonObject {
   const patch: JsonObject = {};
   for (const [key, want] of Object.entries(modified)) {
     const have = current[key];
+    const was = original[key];
     if (isObject(want) && isObject(have)) {
-      const inner = changes(have, want);
+      const inner = changes(isObject(was) ? was : {}, have, want);
       if (Object.keys(inner).length > 0) patch[key] = inner;
+    } else if (Array.isArray(want)) {
+      if (!covers(want, have) || (was !== undefined && !jsonEqual(was, want))) patch[key] = want;
     } else if (!(key in current) || !jsonEqual(have, want)) {
       patch[key] = want;
     }
@@ -67,7 +84,7 @@ function mergeInto(target: JsonObject, source: JsonObject): JsonObject {
  */
 export function threeWayMergePatch(original: JsonObject, modified: JsonObject, current: JsonObject): JsonObject {
   const del = pruneAbsent(deletions(original, modified), current);
-  return mergeInto(del, changes(current, modified));
+  return mergeInto(del, changes(original, current, modified));
 }
 
 function pruneAbsent(patch: JsonObject, current: JsonObject): JsonObject {

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/kind.js';
 import type { CommandEnv } from '../command-env.js';
 import { AlreadyReported, UsageError } from '../errors.js';
 import { parseObjectRefs } from '../object-refs.js';
+import type { ObjectRefs } from '../object-refs.js';
 import { componentStatusTable } from '../output/cluster-tables.js';
 import { getRow, getTable, noResourcesMessage } from '../output/get-table.js';
 import { printJson, printNames, printYaml } from '../output/printers.js';
@@ -18,11 +19,15 @@ import type { OutputFormat, Session } from '../session.js';
 
 const COMPONENT_STATUS_NAMES = ['componentstatuses', 'componentstatus', 'cs'];
 
+/** `get all`: kubectl's category of the workload types, those the server serves. */
+const ALL_CATEGORY = ['pods', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'jobs', 'cronjobs'];
+
 interface GetFlags {
   readonly selector?: string;
   readonly fieldSelector?: string;
   readonly watch?: boolean;
   readonly watchOnly?: boolean;
+  readonly showLabels?: boolean;
   /** false with --no-headers. */
   readonly headers?: boolean;
 }
@@ -43,6 +48,7 @@ export function getCommand(env: CommandEnv): Command {
     .option('-w, --watch', 'after listing, print changes as they happen')
     .addOption(new Option('--watch-only', 'print changes only, without the current list'))
     .option('--no-headers', 'print tables without the header line')
+    .option('--show-labels', 'add a LABELS column')
     .action(async (resource: string, names: string[], flags: GetFlags, command: Command) => {
       await env.run(command, (session) => runGet(env, session, [resource, ...names], flags));
     });
@@ -50,7 +56,7 @@ export function getCommand(env: CommandEnv): Command {
 
 async function runGet(env: CommandEnv, session: Session, args: string[], flags: GetFlags): Promise<void> {
   const output = parseOutput(session.flags.output, ['table', 'wide', 'json', 'yaml', 'name']);
-  const refs = parseObjectRefs(args, { allowManyTypes: true });
+  const refs = await expandAll(session, parseObjectRefs(args, { allowManyTypes: true }));
   if (refs.length === 1 && COMPONENT_STATUS_NAMES.includes(refs[0]!.type.toLowerCase())) {
     return getComponentStatuses(env, session, output);
   }
@@ -87,7 +93,7 @@ async function runGet(env: CommandEnv, session: Session, args: string[], flags: 
   const now = env.ctx.now();
   const single = refs.length === 1 && (refs[0]?.names.length ?? 0) === 1;
   if (!flags.watchOnly) {
-    env.ctx.stdout(render(fetched, output, { allNamespaces: session.allNamespaces, now, single, noHeaders: flags.headers === false }));
+    env.ctx.stdout(render(fetched, output, { allNamespaces: session.allNamespaces, now, single, noHeaders: flags.headers === false, showLabels: flags.showLabels === true }));
     const total = fetched.reduce((n, f) => n + f.objects.length, 0);
     if (total === 0 && !failed && (output === 'table' || output === 'wide') && !watching) {
       const info = fetched[0]?.info;
@@ -99,6 +105,12 @@ async function runGet(env: CommandEnv, session: Session, args: string[], flags: 
     await watchAndPrint(env, session, f, output, flags);
   }
   if (failed) throw new AlreadyReported();
+}
+
+async function expandAll(session: Session, refs: ObjectRefs[]): Promise<ObjectRefs[]> {
+  if (!refs.some((r) => r.type === 'all')) return refs;
+  const served = new Set((await session.resources()).map((r) => r.resource));
+  return refs.flatMap((r) => (r.type === 'all' ? ALL_CATEGORY.filter((x) => served.has(x)).map((type) => ({ type, names: r.names })) : [r]));
 }
 
 function optionalNamespace(namespace: string | undefined): { namespace?: string } {
@@ -117,6 +129,7 @@ export interface RenderOptions {
   /** One object asked for by name: json/yaml print it bare, not as a List. */
   readonly single: boolean;
   readonly noHeaders: boolean;
+  readonly showLabels?: boolean;
 }
 
 /** The whole `get` output for what was fetched (pure). */
@@ -140,6 +153,7 @@ export function render(fetched: readonly Fetched[], output: OutputFormat, option
               wide: output === 'wide',
               allNamespaces: options.allNamespaces,
               now: options.now,
+              showLabels: options.showLabels === true,
               ...(many ? { namePrefix: typeName(f.info) } : {}),
             }),
             { noHeaders: options.noHeaders },
@@ -153,7 +167,7 @@ export function render(fetched: readonly Fetched[], output: OutputFormat, option
 async function watchAndPrint(env: CommandEnv, session: Session, fetched: Fetched, output: OutputFormat, flags: GetFlags): Promise<void> {
   const { info } = fetched;
   const wide = output === 'wide';
-  const tableOptions = { wide, allNamespaces: session.allNamespaces, now: env.ctx.now() };
+  const tableOptions = { wide, allNamespaces: session.allNamespaces, now: env.ctx.now(), showLabels: flags.showLabels === true };
   const table = getTable(info, fetched.objects, tableOptions);
   let widths: RowWidths = startWidths([table.headers, ...table.rows]);
   let headerPrinted = !flags.watchOnly && fetched.objects.length > 0;

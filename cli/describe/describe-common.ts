@@ -2,7 +2,7 @@
 // remaining top-level fields for kinds without their own describer.
 import type { KubeObject } from '../../api/kind.js';
 import { LAST_APPLIED } from '../apply/plan.js';
-import { formatAge } from '../output/age.js';
+import { age as formatAge } from '../../api/index.js';
 import { toYaml } from '../output/printers.js';
 import type { DescribeWriter } from './describe-writer.js';
 import { arr, rec, str } from './fields.js';

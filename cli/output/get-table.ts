@@ -3,7 +3,7 @@
 // names when several types print together.
 import type { KubeObject, TableColumn } from '../../api/kind.js';
 import type { ResourceInfo } from '../resources.js';
-import { formatAge } from './age.js';
+import { age as formatAge } from '../../api/index.js';
 import type { Table } from './table.js';
 
 export interface GetTableOptions {
@@ -12,6 +12,8 @@ export interface GetTableOptions {
   readonly now: Date;
   /** "pod" → NAME cells print as `pod/web` (kubectl does this when several types print). */
   readonly namePrefix?: string;
+  /** --show-labels: a LABELS column at the end. */
+  readonly showLabels?: boolean;
 }
 
 /** For kinds without a definition here: NAME and AGE, as kubectl does for unknown kinds. */
@@ -27,17 +29,34 @@ export function visibleColumns(info: ResourceInfo, wide: boolean): readonly Tabl
 export function getTable(info: ResourceInfo, objects: readonly KubeObject[], options: GetTableOptions): Table {
   const columns = visibleColumns(info, options.wide);
   const withNamespace = options.allNamespaces && info.namespaced;
-  const headers = [...(withNamespace ? ['NAMESPACE'] : []), ...columns.map((c) => c.name)];
+  const headers = [...(withNamespace ? ['NAMESPACE'] : []), ...columns.map((c) => c.name), ...(options.showLabels ? ['LABELS'] : [])];
   return { headers, rows: objects.map((o) => getRow(info, o, options)) };
 }
 
 export function getRow(info: ResourceInfo, object: KubeObject, options: GetTableOptions): string[] {
   const columns = visibleColumns(info, options.wide);
   const cells = columns.map((c, i) => {
-    const text = cleanCell(c.cell(object, options.now));
+    const text = cleanCell(safeCell(c, object, options.now));
     return i === 0 && options.namePrefix ? `${options.namePrefix}/${text}` : text;
   });
+  if (options.showLabels) cells.push(labelsCell(object.metadata.labels));
   return options.allNamespaces && info.namespaced ? [object.metadata.namespace ?? '', ...cells] : cells;
+}
+
+function labelsCell(labels: Readonly<Record<string, string>> | undefined): string {
+  const text = Object.entries(labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return text === '' ? '<none>' : text;
+}
+
+/** A cell that cannot read an odd object prints <unknown> instead of failing the whole table. */
+function safeCell(column: TableColumn, object: KubeObject, now: Date): string {
+  try {
+    return column.cell(object, now);
+  } catch {
+    return '<unknown>';
+  }
 }
 
 /** Tables are one line per object: no newlines or tabs in a cell; empty cells print as <none>. */

@@ -1,5 +1,5 @@
 // kubectl's table layout: left-aligned columns separated by three spaces; the last column is not
-// padded, so no line ends in spaces.
+// padded and trailing blanks (an empty last cell) are cut, so no line ends in spaces.
 
 export interface Table {
   readonly headers: readonly string[];
@@ -24,6 +24,6 @@ export function renderAligned(lines: readonly (readonly string[])[], gap: string
     });
   }
   return lines
-    .map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0) + gap)).join('') + '\n')
+    .map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0) + gap)).join('').trimEnd() + '\n')
     .join('');
 }
