@@ -61,6 +61,7 @@ export function bashCompletion(root: CompletionNode, resources: readonly string[
     .join('\n');
   return `# bash completion for ${name}; load with: source <(${name} completion bash)
 _${name}() {
+  COMPREPLY=()
   local cur="\${COMP_WORDS[COMP_CWORD]}"
   local prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local value_flags=" ${words(allValueFlags(root))} "
