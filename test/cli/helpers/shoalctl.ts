@@ -10,6 +10,8 @@ import { pino } from 'pino';
 import { KINDS } from '../../../api/index.js';
 import { ApiServer, kindLookup, systemClock } from '../../../control-plane/apiserver/index.js';
 import { MemoryStorage } from '../../../control-plane/apiserver/storage/index.js';
+import { realContext } from '../../../cli/real-context.js';
+import { runShoalctl } from '../../../cli/run.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SHOALCTL = join(ROOT, 'bin', 'shoalctl.js');
@@ -30,7 +32,10 @@ export interface Shoalctl {
   readonly configPath: string;
   /** Writes a file into the temp dir and returns its path. */
   file(name: string, text: string): string;
+  /** A real shoalctl process (bin/shoalctl.js). */
   run(args: readonly string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
+  /** The same run inside this process (same context wiring, no process start-up cost). */
+  call(args: readonly string[], opts?: { stdin?: string }): Promise<RunResult>;
   /** Starts a long-running shoalctl (get -w); stop() sends SIGINT and waits for the exit. */
   start(args: readonly string[]): RunningCtl;
 }
@@ -95,6 +100,20 @@ export function shoalctl(t: Teardown, servers: readonly string[]): Shoalctl {
       return path;
     },
     run: (args, opts) => runShoalctlProcess(args, env, opts),
+    async call(args, opts = {}) {
+      let stdout = '';
+      let stderr = '';
+      const ctx = realContext({
+        stdout: (text) => void (stdout += text),
+        stderr: (text) => void (stderr += text),
+        readStdin: () => opts.stdin ?? '',
+        env,
+        homeDir: dir,
+        interrupted: new AbortController().signal,
+      });
+      const code = await runShoalctl(args, ctx);
+      return { code, stdout, stderr };
+    },
     start(args) {
       const child = spawn(process.execPath, [SHOALCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);
