@@ -2,13 +2,56 @@
 // singular (`deployment`), short name (`deploy`) or kind (`Deployment`), case-insensitive,
 // optionally qualified by group (`deployments.apps`).
 import type { ShoalKind } from './define-kind.js';
-import { configMapKind } from './kinds/config-map.js';
-import { deploymentKind } from './kinds/deployment.js';
 import { namespaceKind } from './kinds/namespace.js';
+import { nodeKind } from './kinds/node.js';
 import { podKind } from './kinds/pod.js';
+import { replicaSetKind } from './kinds/replica-set.js';
+import { replicationControllerKind } from './kinds/replication-controller.js';
+import { deploymentKind } from './kinds/deployment.js';
+import { daemonSetKind } from './kinds/daemon-set.js';
+import { statefulSetKind } from './kinds/stateful-set.js';
+import { jobKind } from './kinds/job.js';
+import { cronJobKind } from './kinds/cron-job.js';
+import { serviceKind } from './kinds/service.js';
+import { endpointsKind } from './kinds/endpoints.js';
+import { configMapKind } from './kinds/config-map.js';
+import { secretKind } from './kinds/secret.js';
+import { eventKind } from './kinds/event.js';
+import { limitRangeKind } from './kinds/limit-range.js';
+import { resourceQuotaKind } from './kinds/resource-quota.js';
+import { leaseKind } from './kinds/lease.js';
+import { serviceAccountKind } from './kinds/service-account.js';
+import { roleKind } from './kinds/role.js';
+import { roleBindingKind } from './kinds/role-binding.js';
+import { clusterRoleKind } from './kinds/cluster-role.js';
+import { clusterRoleBindingKind } from './kinds/cluster-role-binding.js';
 
 /** In kubectl's order of importance (roughly): what `get all`-like listings show first. */
-export const KINDS: readonly ShoalKind[] = [namespaceKind, podKind, configMapKind, deploymentKind] as unknown as readonly ShoalKind[];
+export const KINDS: readonly ShoalKind[] = [
+  namespaceKind,
+  nodeKind,
+  podKind,
+  replicaSetKind,
+  replicationControllerKind,
+  deploymentKind,
+  daemonSetKind,
+  statefulSetKind,
+  jobKind,
+  cronJobKind,
+  serviceKind,
+  endpointsKind,
+  configMapKind,
+  secretKind,
+  eventKind,
+  limitRangeKind,
+  resourceQuotaKind,
+  leaseKind,
+  serviceAccountKind,
+  roleKind,
+  roleBindingKind,
+  clusterRoleKind,
+  clusterRoleBindingKind,
+];
 
 export class KindRegistry {
   private readonly byName = new Map<string, ShoalKind>();

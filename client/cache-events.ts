@@ -49,7 +49,8 @@ export function applyWatchEvent<T extends KubeObject>(store: CacheStore<T>, type
   if (type === 'DELETED') {
     if (cached === undefined) return undefined;
     store.delete(key);
-    return { type: 'delete', object };
+    // A server that lost the previous value sends only the address (no uid): the cache knows more.
+    return { type: 'delete', object: object.metadata.uid === undefined ? cached : object };
   }
   if (cached !== undefined && (compareResourceVersions(object.metadata.resourceVersion, cached.metadata.resourceVersion) ?? 1) <= 0) return undefined;
   store.set(object);

@@ -1,29 +1,68 @@
-// shoal-control-plane: runs one control-plane member. Today that is the cluster store alone
-// (an etcd v3 compatible member; the API server joins it later). Flags use etcd's names; see
+// shoal-control-plane: runs one control-plane member — the cluster store (an etcd v3 compatible
+// member) and, with --api-listen-address, the API server next to it, which talks to the store
+// through its client URLs like any etcd client. Flags use etcd's names; see
 // `shoal-control-plane --help`.
 //
 // Exit codes: 0 after SIGTERM/SIGINT or after this member was removed from the cluster,
 // 1 when it could not start or its storage failed, 2 for bad flags.
+import { ApiServer, EtcdStoreStatus, systemClock } from './apiserver/index.js';
+import { API_USAGE, loadApiConfig } from './apiserver/config.js';
+import type { ApiConfig } from './apiserver/config.js';
+import { EtcdStorage } from './apiserver/storage/index.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
-import type { StoreConfig } from './store/index.js';
+import type { Logger, StoreConfig } from './store/index.js';
 
-async function main(config: StoreConfig): Promise<void> {
+interface Api {
+  readonly server: ApiServer;
+  readonly storage: EtcdStorage;
+}
+
+/** Starts the API server once the member serves clients. */
+async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promise<Api> {
+  const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
+  const storage = new EtcdStorage({ endpoints });
+  const server = new ApiServer({
+    storage,
+    clock: systemClock,
+    log,
+    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, 1.5 * 1024 * 1024) },
+  });
+  try {
+    await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });
+  } catch (e) {
+    await server.close();
+    await storage.close();
+    throw e;
+  }
+  return { server, storage };
+}
+
+async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<void> {
   const log = createLogger(config.logLevel, { app: 'shoal-control-plane' });
   const member = await StoreMember.start(config, log);
   let exiting = false;
+  let apiStarting: Promise<Api | undefined> = Promise.resolve(undefined);
   const exit = (code: number, why: string): void => {
     if (exiting) return;
     exiting = true;
     log.info({ why }, 'stopping');
     const hard = setTimeout(() => process.exit(code), 15_000);
     hard.unref();
-    member.stop().then(
-      () => process.exit(code),
-      (e: unknown) => {
-        log.error({ err: (e as Error).message }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    // The API server stops first (its watchers move to another member), then the store member.
+    apiStarting
+      .then(async (a) => {
+        await a?.server.close();
+        await a?.storage.close();
+      })
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'API server stop failed'))
+      .then(() => member.stop())
+      .then(
+        () => process.exit(code),
+        (e: unknown) => {
+          log.error({ err: (e as Error).message }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => exit(0, 'SIGTERM'));
   process.on('SIGINT', () => exit(0, 'SIGINT'));
@@ -32,27 +71,41 @@ async function main(config: StoreConfig): Promise<void> {
     log.error({ err: e.message }, 'raft node failed; exiting');
     exit(1, 'raft failure');
   });
-  member.ready.catch((e: unknown) => {
-    if (!exiting) {
-      log.error({ err: (e as Error).message }, 'member failed before serving clients');
-      exit(1, 'start failed');
-    }
-  });
+  member.ready.then(
+    () => {
+      if (api === undefined || exiting) return;
+      apiStarting = startApi(config, api, log).catch((e: unknown) => {
+        log.error({ err: (e as Error).message }, 'the API server could not start');
+        exit(1, 'API server start failed');
+        return undefined;
+      });
+    },
+    (e: unknown) => {
+      if (!exiting) {
+        log.error({ err: (e as Error).message }, 'member failed before serving clients');
+        exit(1, 'start failed');
+      }
+    },
+  );
 }
 
 const argv = process.argv.slice(2);
+const HELP = `${USAGE}\n\n${API_USAGE}`;
 if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`${USAGE}\n`);
+  process.stdout.write(`${HELP}\n`);
   process.exit(0);
 }
 let config: StoreConfig;
+let api: ApiConfig | undefined;
 try {
-  config = loadConfig(argv);
+  const split = loadApiConfig(argv);
+  api = split.api;
+  config = loadConfig(split.storeArgv);
 } catch (e) {
-  process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? USAGE + '\n' : ''}`);
+  process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
   process.exit(e instanceof ConfigError ? 2 : 1);
 }
-main(config).catch((e: unknown) => {
+main(config, api).catch((e: unknown) => {
   process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
   process.exit(1);
 });

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Starts a local Shoal control plane on 127.0.0.1 — today: a 3-member cluster store
-# (shoal-control-plane; etcd v3 API, Raft between members, WAL with fsync), laid out like
-# etcd's Procfile. Use Debian's etcdctl (ETCDCTL_API=3) against it.
+# Starts a local Shoal control plane on 127.0.0.1: three shoal-control-plane processes, each a
+# cluster store member (etcd v3 API, Raft between members, WAL with fsync; laid out like etcd's
+# Procfile) with the API server next to it (gRPC API, /livez /readyz /metrics over HTTP).
+# Use Debian's etcdctl (ETCDCTL_API=3) against the store.
 #
 #   scripts/up.sh          install what is missing, start 3 members, wait for a leader, demo put/get
 #   scripts/up.sh status   endpoint status of each member
 #   scripts/up.sh down     stop the members this script started (pid files; leader hands over first)
 #
 # Data, logs and pid files live under ${SHOAL_DATA:-/tmp/shoal-up}. Ports (127.0.0.1 only):
-#   member   client   peer    metrics
-#   infra1   2379     2380    2381
-#   infra2   22379    22380   22381
-#   infra3   32379    32380   32381
+#   member   client   peer    metrics   API (gRPC)   API (HTTP)
+#   infra1   2379     2380    2381      6443         6444
+#   infra2   22379    22380   22381     16443        16444
+#   infra3   32379    32380   32381     26443        26444
 # The Raft demo (raft/demo/kv-server.ts) is still there to run by hand; it is no longer started here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ NAMES=(infra1 infra2 infra3)
 CLIENT_PORTS=(2379 22379 32379)
 PEER_PORTS=(2380 22380 32380)
 METRICS_PORTS=(2381 22381 32381)
+API_PORTS=(6443 16443 26443)
+API_HTTP_PORTS=(6444 16444 26444)
 CLUSTER="infra1=http://127.0.0.1:2380,infra2=http://127.0.0.1:22380,infra3=http://127.0.0.1:32380"
 ENDPOINTS="127.0.0.1:2379,127.0.0.1:22379,127.0.0.1:32379"
 export ETCDCTL_API=3
@@ -86,7 +89,7 @@ up() {
   for i in "${!NAMES[@]}"; do
     name="${NAMES[$i]}"
     if pid_of "$name" >/dev/null; then continue; fi
-    for p in "${CLIENT_PORTS[$i]}" "${PEER_PORTS[$i]}" "${METRICS_PORTS[$i]}"; do
+    for p in "${CLIENT_PORTS[$i]}" "${PEER_PORTS[$i]}" "${METRICS_PORTS[$i]}" "${API_PORTS[$i]}" "${API_HTTP_PORTS[$i]}"; do
       if port_busy "$p"; then echo "port 127.0.0.1:$p ($name) is in use; free it and retry (a Raft demo or an etcd still running?)" >&2; exit 1; fi
     done
     setsid nohup node bin/shoal-control-plane.js --name "$name" --data-dir "$DATA/$name" \
@@ -94,6 +97,7 @@ up() {
       --listen-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" \
       --initial-cluster "$CLUSTER" --initial-cluster-state new --initial-cluster-token shoal-up \
       --listen-metrics-urls "http://127.0.0.1:${METRICS_PORTS[$i]}" \
+      --api-listen-address "127.0.0.1:${API_PORTS[$i]}" --api-http-listen-address "127.0.0.1:${API_HTTP_PORTS[$i]}" \
       >>"$DATA/$name.log" 2>&1 </dev/null &
     echo $! >"$RUN/$name.pid"
     started+=("$name")
@@ -113,6 +117,22 @@ up() {
   fi
   etcdctl --endpoints "$ENDPOINTS" endpoint status -w table
 
+  echo "== waiting for the API servers (/readyz)"
+  local port ready
+  for port in "${API_HTTP_PORTS[@]}"; do
+    ready=0
+    for _ in $(seq 1 120); do
+      if node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$port/readyz"; then ready=1; break; fi
+      sleep 0.25
+    done
+    if [ "$ready" != 1 ]; then
+      echo "the API server with HTTP port $port is not ready within 30 s; last log lines:" >&2
+      tail -n 20 "$DATA"/infra*.log >&2 || true
+      exit 1
+    fi
+  done
+  echo "API servers ready on 127.0.0.1:${API_PORTS[0]}, :${API_PORTS[1]}, :${API_PORTS[2]}"
+
   echo "== demo: put on one member, read it back from every member (linearizable reads)"
   etcdctl --endpoints 127.0.0.1:2379 put /registry/demo/greeting 'hello from shoal'
   for port in "${CLIENT_PORTS[@]}"; do
@@ -120,12 +140,17 @@ up() {
   done
   cat <<EOF2
 
-Shoal store is up: 3 members on 127.0.0.1 (clients 2379/22379/32379, peers 2380/22380/32380,
-metrics and /health on 2381/22381/32381). With Debian's etcdctl:
+Shoal control plane is up on 127.0.0.1:
+  API servers (gRPC)     6443 / 16443 / 26443   (shoal.api.v1.Api, Cluster, grpc.health.v1)
+  API /livez /readyz /metrics on http://127.0.0.1:6444 / 16444 / 26444
+  store members          clients 2379/22379/32379, peers 2380/22380/32380, metrics 2381/22381/32381
+  curl -s http://127.0.0.1:6444/readyz; curl -s http://127.0.0.1:6444/metrics | grep ^shoal_apiserver
+  etcdctl get /registry/namespaces/ --prefix --keys-only   # the API's objects, as JSON
+With Debian's etcdctl:
   export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=$ENDPOINTS
-  etcdctl put /registry/pods/default/web-1 '{"kind":"Pod"}'
+  etcdctl put /demo/web-1 hello                      # (keys under /registry/ belong to the API server)
   etcdctl get /registry/ --prefix --keys-only
-  etcdctl get /registry/pods/default/web-1 -w json
+  etcdctl get /registry/namespaces/default -w json
   etcdctl watch /registry/ --prefix                  # in another terminal
   etcdctl lease grant 30; etcdctl put k v --lease=<id>; etcdctl lease timetolive --keys <id>
   etcdctl member list -w table; etcdctl endpoint status -w table; etcdctl endpoint health

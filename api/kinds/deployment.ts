@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineKind, kindSchema } from '../define-kind.js';
 import { conditionSchema } from '../schemas/conditions.js';
-import { crossCheck, forbidden, int32, invalid, obj, oneOf } from '../schemas/kit.js';
+import { crossCheck, forbidden, int32, invalid, obj, oneOf, withDefaults } from '../schemas/kit.js';
 import { labelSelectorSchema } from '../schemas/label-selector.js';
 import { checkSelectorMatchesTemplate, podTemplateSpecSchema } from '../schemas/pod-template.js';
 import { checkIntOrPercent, intOrPercent, isZero, selectorImmutable } from '../schemas/workload.js';
@@ -19,9 +19,8 @@ export const deploymentSchema = crossCheck(
         replicas: int32(0).default(1),
         selector: labelSelectorSchema,
         template: podTemplateSpecSchema(['Always']),
-        strategy: obj({ type: oneOf(['RollingUpdate', 'Recreate']).default('RollingUpdate'), rollingUpdate: rollingUpdate.optional() })
-          .prefault({})
-          .transform((s) => (s.type === 'RollingUpdate' ? { ...s, rollingUpdate: s.rollingUpdate ?? { maxUnavailable: '25%', maxSurge: '25%' } } : s)),
+        strategy: withDefaults(obj({ type: oneOf(['RollingUpdate', 'Recreate']).default('RollingUpdate'), rollingUpdate: rollingUpdate.optional() }),
+          (s) => (s.type === 'RollingUpdate' ? { ...s, rollingUpdate: s.rollingUpdate ?? { maxUnavailable: '25%', maxSurge: '25%' } } : s)).prefault({}),
         minReadySeconds: int32(0).default(0),
         revisionHistoryLimit: int32(0).default(10),
         progressDeadlineSeconds: int32(1).default(600),

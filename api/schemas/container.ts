@@ -2,7 +2,7 @@
 // probes, volume mounts. Defaulting as Kubernetes: imagePullPolicy is Always for `:latest` or an
 // untagged image and IfNotPresent otherwise; port protocol TCP.
 import { z } from 'zod';
-import { crossCheck, invalid, obj, oneOf, port, requiredString, unique } from './kit.js';
+import { crossCheck, invalid, obj, oneOf, port, requiredString, unique, withDefaults } from './kit.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, portName } from './names.js';
 import { probeSchema } from './probe.js';
 import { resourceRequirementsSchema } from './resources.js';
@@ -95,7 +95,7 @@ export function defaultPullPolicy(image: string): (typeof PULL_POLICIES)[number]
   return lastSegment.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-export const containerSchema = crossCheck(
+export const containerSchema = withDefaults(crossCheck(
   obj({
     name: requiredString(),
     image: requiredString(),
@@ -127,6 +127,6 @@ export const containerSchema = crossCheck(
       if (m.subPath?.split('/').includes('..')) invalid(ctx, ['volumeMounts', i, 'subPath'], m.subPath, "must not contain '..'");
     });
   },
-).transform((c) => ({ ...c, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) }));
+), (c) => ({ ...c, imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image) }));
 
 export type Container = z.output<typeof containerSchema>;

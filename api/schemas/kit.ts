@@ -121,3 +121,22 @@ export function unique<I>(ctx: Reporter, items: readonly I[] | undefined, key: (
     seen.add(k);
   });
 }
+
+/**
+ * Defaulting that depends on other fields (imagePullPolicy from image, targetPort from port).
+ * The result keeps the schema's key order and drops undefined keys, so defaulting an already
+ * defaulted object gives the same bytes (stored objects are stable).
+ */
+export function withDefaults<T extends z.ZodObject, R extends object>(schema: T, fn: (value: z.output<T>) => R) {
+  const keys = Object.keys(schema.shape);
+  return schema.transform((v) => inKeyOrder(keys, fn(v)));
+}
+
+/** `value` with `keys` first in that order (then any others), undefined values dropped. */
+export function inKeyOrder<R extends object>(keys: readonly string[], value: R): R {
+  const src = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (src[k] !== undefined) out[k] = src[k];
+  for (const k of Object.keys(src)) if (!(k in out) && src[k] !== undefined) out[k] = src[k];
+  return out as R;
+}

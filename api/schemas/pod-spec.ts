@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { containerSchema } from './container.js';
 import { affinitySchema } from './affinity.js';
-import { crossCheck, duplicate, forbidden, int32, int64, invalid, notFound, notSupported, obj, oneOf, unique } from './kit.js';
+import { crossCheck, duplicate, forbidden, int32, int64, invalid, notFound, notSupported, obj, oneOf, unique, type Path, type Reporter } from './kit.js';
 import { labelMap } from './labels.js';
 import { dns1123Label, dns1123Subdomain } from './names.js';
 import { tolerationSchema } from './toleration.js';
@@ -33,9 +33,30 @@ const specShape = obj({
   subdomain: z.string().optional(),
 });
 
-type Spec = z.output<typeof specShape>;
+export type Spec = z.output<typeof specShape>;
 
-function checkSpec(s: Spec, ctx: Parameters<typeof invalid>[0], restartPolicies: readonly RestartPolicy[]): void {
+/**
+ * Every volume mount names a volume of the pod (or, for a StatefulSet, one of its claim
+ * templates: `extraVolumes`). `prefix` is the pod spec's path.
+ */
+export function checkVolumeMounts(ctx: Reporter, s: Spec, extraVolumes: readonly string[], prefix: Path): void {
+  const volumes = new Set([...(s.volumes ?? []).map((v) => v.name), ...extraVolumes]);
+  for (const list of ['initContainers', 'containers'] as const)
+    (s[list] ?? []).forEach((c, ci) =>
+      c.volumeMounts?.forEach((m, mi) => {
+        if (!volumes.has(m.name)) notFound(ctx, [...prefix, list, ci, 'volumeMounts', mi, 'name'], m.name);
+      }),
+    );
+}
+
+interface SpecRules {
+  readonly restartPolicies: readonly RestartPolicy[];
+  /** False when the owner checks mounts itself (StatefulSet claim templates are volumes too). */
+  readonly checkMounts: boolean;
+}
+
+function checkSpec(s: Spec, ctx: Reporter, rules: SpecRules): void {
+  const { restartPolicies } = rules;
   const init = s.initContainers ?? [];
   // Container names are unique across init and app containers.
   const names = new Set<string>();
@@ -47,13 +68,10 @@ function checkSpec(s: Spec, ctx: Parameters<typeof invalid>[0], restartPolicies:
   dup('initContainers', init);
   dup('containers', s.containers);
   unique(ctx, s.volumes, (v) => v.name, (i) => ['volumes', i, 'name']);
-  const volumes = new Set((s.volumes ?? []).map((v) => v.name));
+  if (rules.checkMounts) checkVolumeMounts(ctx, s, [], []);
   const hostPorts = new Set<string>();
   for (const list of ['initContainers', 'containers'] as const) {
     (s[list] ?? []).forEach((c, ci) => {
-      c.volumeMounts?.forEach((m, mi) => {
-        if (!volumes.has(m.name)) notFound(ctx, [list, ci, 'volumeMounts', mi, 'name'], m.name);
-      });
       c.ports?.forEach((p, pi) => {
         if (s.hostNetwork && p.hostPort !== undefined && p.hostPort !== p.containerPort)
           invalid(ctx, [list, ci, 'ports', pi, 'hostPort'], p.hostPort, 'must match `containerPort` when `hostNetwork` is true');
@@ -77,11 +95,11 @@ function checkSpec(s: Spec, ctx: Parameters<typeof invalid>[0], restartPolicies:
 }
 
 /** A pod spec whose restartPolicy must be one of `restartPolicies` (workloads allow only Always). */
-export function podSpecSchema(restartPolicies: readonly RestartPolicy[] = RESTART_POLICIES) {
+export function podSpecSchema(restartPolicies: readonly RestartPolicy[] = RESTART_POLICIES, checkMounts = true) {
   return crossCheck(
     specShape,
     ['containers.*.name', 'containers.*.ports', 'containers.*.volumeMounts', 'initContainers.*.name', 'initContainers.*.volumeMounts', 'initContainers.*.ports', 'volumes.*.name', 'hostNetwork', 'nodeName', 'serviceAccountName'],
-    (s, ctx) => checkSpec(s, ctx, restartPolicies),
+    (s, ctx) => checkSpec(s, ctx, { restartPolicies, checkMounts }),
   );
 }
 

@@ -7,8 +7,8 @@ import { podSpecSchema, type RestartPolicy } from './pod-spec.js';
 import { labelSelectorFromObject, type LabelSelector } from '../selector/label-selector.js';
 import type { LabelSelectorObject } from './label-selector.js';
 
-export function podTemplateSpecSchema(restartPolicies?: readonly RestartPolicy[]) {
-  return obj({ metadata: templateMetaSchema.optional(), spec: podSpecSchema(restartPolicies) });
+export function podTemplateSpecSchema(restartPolicies?: readonly RestartPolicy[], checkMounts = true) {
+  return obj({ metadata: templateMetaSchema.optional(), spec: podSpecSchema(restartPolicies, checkMounts) });
 }
 
 export type PodTemplateSpec = z.output<ReturnType<typeof podTemplateSpecSchema>>;
@@ -19,12 +19,14 @@ export function checkSelectorMatchesTemplate(
   selector: LabelSelectorObject | LabelSelector,
   labels: Readonly<Record<string, string>> | undefined,
   kind: string,
-  selectorPath: Path = ['spec', 'selector'],
+  /** Path of the spec holding `selector` and `template`, relative to the checked schema. */
+  base: Path = ['spec'],
 ): void {
+  const selectorPath = [...base, 'selector'];
   const sel = 'requirements' in selector ? selector : labelSelectorFromObject(selector);
   if (sel.isEmpty()) {
     invalid(ctx, selectorPath, {}, `empty selector is invalid for ${kind}`);
     return;
   }
-  if (!sel.matches(labels)) invalid(ctx, ['spec', 'template', 'metadata', 'labels'], labels ?? {}, '`selector` does not match template `labels`');
+  if (!sel.matches(labels)) invalid(ctx, [...base, 'template', 'metadata', 'labels'], labels ?? {}, '`selector` does not match template `labels`');
 }

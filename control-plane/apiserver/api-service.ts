@@ -21,7 +21,7 @@ import type {
   WatchRequest,
 } from '../../proto/gen/shoal/api/v1/api.js';
 import type { Logger } from 'pino';
-import { ApiError, badRequest, Code, CODE_NAMES, unknownResource } from './errors.js';
+import { ApiError, badRequest, Code, CODE_NAMES, tooOld, unknownResource } from './errors.js';
 import type { KindLookup } from './kinds.js';
 import type { ApiMetrics } from './metrics.js';
 import type { AuthenticationInput, Authenticator } from './pipeline/authentication.js';
@@ -31,11 +31,11 @@ import type { RequestAttributes, Verb } from './request.js';
 import { decodeBody, encodeObject } from './registry/codec.js';
 import { parsePropagationPolicy } from './registry/deletion.js';
 import { compileFilter } from './registry/filter.js';
-import { listPrefix } from './registry/keys.js';
 import type { Registry } from './registry/registry.js';
 import { parseResourceVersion } from './registry/registry.js';
-import type { WatchSource } from './watch-stream.js';
-import { WatchStream } from './watch-stream.js';
+import type { CacheWatch } from './storage/watch-cache.js';
+import { WatchCacheError } from './storage/watch-cache.js';
+import type { WatchCaches } from './watch-caches.js';
 
 export interface ApiServiceDeps {
   readonly kinds: KindLookup;
@@ -46,11 +46,8 @@ export interface ApiServiceDeps {
   readonly log: Logger;
   /** Largest request body (object or patch bytes); bigger → RESOURCE_EXHAUSTED. */
   readonly maxRequestBytes: number;
-  readonly bookmarkIntervalMs: number;
-  /** Events a slow watcher may have queued before its watch is ended. */
-  readonly maxQueuedWatchEvents: number;
-  /** The resource's watch cache. */
-  readonly watchSource: (kind: KindDefinition) => WatchSource;
+  /** Every resource's watch cache. */
+  readonly watchCaches: WatchCaches;
 }
 
 interface Target {
@@ -60,6 +57,24 @@ interface Target {
   readonly namespace: string;
   readonly name?: string;
   readonly dryRun?: boolean;
+}
+
+/** The watch cache's endings as the client sees them: OUT_OF_RANGE means relist. */
+export function watchCacheError(e: WatchCacheError): ApiError {
+  switch (e.code) {
+    case 'TooOld':
+      return tooOld(e.message);
+    case 'Reset':
+      return tooOld(`too old resource version: the watch cache lost history and relisted (${e.message}); relist`);
+    case 'Slow':
+      return new ApiError(Code.UNAVAILABLE, `${e.message}`);
+    case 'TooLarge':
+      return new ApiError(Code.UNAVAILABLE, `${e.message}; this API server has not caught up yet, retry`);
+    case 'Unavailable':
+      return new ApiError(Code.UNAVAILABLE, e.message);
+    case 'Closed':
+      return new ApiError(Code.UNAVAILABLE, 'the API server is shutting down; watch again (another API server)');
+  }
 }
 
 /** A request path segment (name or namespace) that cannot become a key outside its prefix. */
@@ -79,7 +94,7 @@ export function toServiceError(e: ApiError): Partial<ServiceError> {
 const json = (o: KubeObject): Buffer => Buffer.from(encodeObject(o));
 
 export class ApiService {
-  private readonly watches = new Set<{ stream: WatchStream | undefined; end: (e: ApiError) => void }>();
+  private readonly watches = new Set<{ end: (e: ApiError) => void }>();
   private closing = false;
 
   constructor(private readonly d: ApiServiceDeps) {}
@@ -225,11 +240,12 @@ export class ApiService {
     const end = this.d.metrics.requestDuration.startTimer({ verb: 'watch', resource: r.resource });
     let finished = false;
     let counted: string | undefined;
-    const entry: { stream: WatchStream | undefined; end: (e: ApiError) => void } = { stream: undefined, end: () => {} };
+    let handle: CacheWatch | undefined;
+    const entry = { end: (_e: ApiError): void => {} };
     const finish = (e: ApiError | undefined): void => {
       if (finished) return;
       finished = true;
-      entry.stream?.close();
+      handle?.close();
       this.watches.delete(entry);
       if (counted !== undefined) this.d.metrics.watchers.dec({ resource: counted });
       this.d.metrics.requests.inc({ verb: 'watch', resource: counted ?? 'unknown', code: CODE_NAMES[e?.code ?? Code.OK] ?? 'UNKNOWN' });
@@ -238,42 +254,41 @@ export class ApiService {
     };
     entry.end = finish;
     call.on('cancelled', () => finish(undefined));
-    call.on('error', () => finish(undefined));
     this.watches.add(entry);
-    const send = (type: string, object: KubeObject): boolean => {
-      if (finished || call.cancelled) return true;
-      call.write({ type, object: json(object) });
-      return call.writableLength <= this.d.maxQueuedWatchEvents;
-    };
     void (async () => {
       const { kind, attrs } = await this.admitRequest(authInput(call), t);
-      const { filter } = compileFilter(kind, r.labelSelector, r.fieldSelector);
-      let from = parseResourceVersion(r.resourceVersion, 'resource_version');
+      const { filter, selects } = compileFilter(kind, r.labelSelector, r.fieldSelector);
+      const ns = attrs.namespace;
+      const select = ns !== '' ? (o: KubeObject) => o.metadata.namespace === ns && filter(o) : selects ? filter : undefined;
+      // "" = the current state as ADDED events, then changes; "0" = the cache's state, then changes.
+      const from = r.resourceVersion === '' ? undefined : parseResourceVersion(r.resourceVersion, 'resource_version');
+      const cache = this.d.watchCaches.get(kind);
       counted = kind.resource;
       this.d.metrics.watchers.inc({ resource: counted });
-      if (from === 0) {
-        // No resourceVersion: the current state as ADDED events, then changes after it.
-        const list = await this.d.registry.list(attrs, kind, { labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: 0, continueToken: '', resourceVersion: '' });
-        for (const o of list.items) send('ADDED', o);
-        from = list.resourceVersion;
-      }
+      const h = await cache.watch(
+        { fromRevision: from, filter: select, bookmarks: r.allowBookmarks },
+        {
+          onEvent: (e) => {
+            if (finished) return true;
+            // Every event carries the revision of its change (a DELETED object too), so a client
+            // resumes from the last one it saw without replaying anything.
+            const object: KubeObject =
+              e.type === 'BOOKMARK'
+                ? { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { resourceVersion: String(e.revision) } }
+                : { ...e.object, metadata: { ...e.object.metadata, resourceVersion: String(e.revision) } };
+            if (call.write({ type: e.type, object: json(object) })) return true;
+            call.once('drain', () => handle?.resume());
+            return false;
+          },
+          onError: (e) => finish(watchCacheError(e)),
+        },
+      );
+      handle = h;
       end();
-      if (finished) return;
-      entry.stream = new WatchStream({
-        kind,
-        prefix: listPrefix(kind.resource, attrs.namespace, kind.namespaced),
-        filter,
-        fromRevision: from,
-        allowBookmarks: r.allowBookmarks,
-        bookmarkIntervalMs: this.d.bookmarkIntervalMs,
-        source: this.d.watchSource(kind),
-        send: (ev) => send(ev.type, ev.object),
-        end: (e) => finish(e),
-      });
-      if (finished) entry.stream.close();
+      if (finished) h.close();
     })().catch((e: unknown) => {
       end();
-      finish(this.fail(e, `watch ${r.resource}`));
+      finish(e instanceof WatchCacheError ? watchCacheError(e) : this.fail(e, `watch ${r.resource}`));
     });
   }
 

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { KindDefinition, KubeObject } from '../../api/kind.js';
+import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
@@ -25,6 +26,7 @@ import { HealthService } from './health.js';
 import { createHttpServer } from './http-server.js';
 import type { Server as HttpServer } from './http-server.js';
 import type { KindLookup } from './kinds.js';
+import { kindLookup } from './kinds.js';
 import { ApiMetrics } from './metrics.js';
 import type { MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from './pipeline/admission.js';
 import type { Authenticator } from './pipeline/authentication.js';
@@ -40,22 +42,23 @@ import type { StoreStatus } from './store-status.js';
 import { timedStorage } from './timed-storage.js';
 import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
-import type { WatchSource } from './watch-stream.js';
+import { WatchCaches } from './watch-caches.js';
 
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 export interface ApiServerOptions {
-  /** The kinds served. */
-  readonly kinds: KindLookup;
+  /** The kinds served (default: every kind in api/). */
+  readonly kinds?: KindLookup;
   /** Shown as "api-server-<name>" in component statuses (default: the host name). */
   readonly name?: string;
   /** Largest request body (default 1.5 MiB); a bigger one gets RESOURCE_EXHAUSTED. */
   readonly maxRequestBytes?: number;
   /** Largest stored object in bytes of JSON (default: maxRequestBytes - 64 KiB, below the store's request limit). */
   readonly maxObjectBytes?: number;
-  /** How often a watch with allow_bookmarks gets a BOOKMARK when its revision moved (default 5 s). */
+  /** How often the store is asked for progress while watches with allow_bookmarks exist; each
+   * progress becomes a BOOKMARK (default 5 s). */
   readonly bookmarkIntervalMs?: number;
-  /** Events a slow watcher may have queued before its watch is ended (default 10000). */
+  /** Events a slow watcher may have undelivered before its watch is ended (default 10000). */
   readonly maxQueuedWatchEvents?: number;
   /** The store's members for Members/ComponentStatuses (absent with in-memory storage). */
   readonly storeStatus?: StoreStatus;
@@ -100,6 +103,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class ApiServer {
   readonly metrics: ApiMetrics;
+  readonly kinds: KindLookup;
+  private readonly watchCaches: WatchCaches;
   readonly registry: Registry;
   private readonly storage: Storage;
   private readonly log: Logger;
@@ -114,11 +119,12 @@ export class ApiServer {
 
   constructor(private readonly deps: ApiServerDeps) {
     const o = deps.options;
+    this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
-    const namespaces = o.kinds.byResource('namespaces');
+    const namespaces = this.kinds.byResource('namespaces');
     const validating: ValidatingAdmissionPlugin[] = [];
     if (namespaces !== undefined) validating.push(new NamespaceLifecycle((name) => this.readObject(namespaces, '', name)));
     this.registry = new Registry({
@@ -130,19 +136,24 @@ export class ApiServer {
       admission: { mutating: [...(o.mutatingAdmission ?? [])], validating: [...validating, ...(o.validatingAdmission ?? [])] },
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
     });
+    this.watchCaches = new WatchCaches({
+      storage: this.storage,
+      kinds: this.kinds.all(),
+      log: this.log,
+      progressIntervalMs: o.bookmarkIntervalMs ?? 5000,
+      maxPending: o.maxQueuedWatchEvents ?? 10_000,
+    });
     this.api = new ApiService({
-      kinds: o.kinds,
+      kinds: this.kinds,
       registry: this.registry,
       authenticator: o.authenticator ?? anonymousAdmin,
       authorizer: o.authorizer ?? alwaysAllow,
       metrics: this.metrics,
       log: this.log,
       maxRequestBytes,
-      bookmarkIntervalMs: o.bookmarkIntervalMs ?? 5000,
-      maxQueuedWatchEvents: o.maxQueuedWatchEvents ?? 10_000,
-      watchSource: (kind) => this.watchSource(kind),
+      watchCaches: this.watchCaches,
     });
-    const leases = o.kinds.byResource('leases');
+    const leases = this.kinds.byResource('leases');
     this.cluster = new ClusterService({
       version: o.version ?? readVersionInfo(),
       storeStatus: o.storeStatus,
@@ -167,11 +178,6 @@ export class ApiServer {
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
     const v = await this.storage.get(objectKey(kind.resource, namespace, name, kind.namespaced));
     return v === undefined ? undefined : decodeStored(v.value, v.modRevision);
-  }
-
-  /** Where a watcher of this kind gets its events. */
-  private watchSource(_kind: KindDefinition): WatchSource {
-    return (prefix, from, handlers) => this.storage.watch(prefix, from, handlers);
   }
 
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
@@ -205,7 +211,7 @@ export class ApiServer {
 
   /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
-    const ns = this.deps.options.kinds.byResource('namespaces');
+    const ns = this.kinds.byResource('namespaces');
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         if (ns !== undefined) {
@@ -220,12 +226,12 @@ export class ApiServer {
             }
           }
         }
-        await this.storage.currentRevision();
+        await this.watchCaches.start();
         this.bootstrapped = true;
         this.health.setAll(true);
         return;
       } catch (e) {
-        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet: the store does not answer; retrying');
+        if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet (store or watch caches); retrying');
         await sleep(Math.min(1000, 100 * attempt));
       }
     }
@@ -236,6 +242,8 @@ export class ApiServer {
     const reasons: string[] = [];
     if (this.closed) reasons.push('shutting down');
     if (!this.bootstrapped) reasons.push('system namespaces not created yet');
+    const unsynced = this.watchCaches.notSynced();
+    if (unsynced.length > 0) reasons.push(`watch caches not synced: ${unsynced.join(', ')}`);
     try {
       await withTimeout(this.storage.currentRevision(), 2000, 'the store did not answer within 2 s');
     } catch (e) {
@@ -250,6 +258,7 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

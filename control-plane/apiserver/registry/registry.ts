@@ -6,6 +6,7 @@
 // Server-set fields: uid, creationTimestamp, generation (1 at create, +1 when spec changes),
 // resourceVersion (= the key's modRevision, never stored in the value), name from generateName.
 import type { FieldError, KindDefinition, KubeObject, ObjectMeta } from '../../../api/kind.js';
+import { bindingKind } from '../../../api/index.js';
 import type { Storage, StoredValue } from '../storage/storage.js';
 import { StorageError } from '../storage/storage.js';
 import type { Clock, RandomSource } from '../clock.js';
@@ -388,20 +389,18 @@ export class Registry {
   async bind(attrs: RequestAttributes, kind: KindDefinition, bodyBytes: Uint8Array): Promise<KubeObject> {
     checkSubresource(kind, 'binding', kind.resource === 'pods' ? ['binding'] : []);
     const body = parseJson(bodyBytes, 'the binding');
-    if (body.kind !== undefined && body.kind !== 'Binding') throw badRequest(`the body of pods/binding must be a Binding, got kind ${JSON.stringify(body.kind)}`);
+    if (body.kind === undefined) body.kind = 'Binding';
+    if (body.apiVersion === undefined) body.apiVersion = 'v1';
+    if (body.kind !== 'Binding') throw badRequest(`the body of pods/binding must be a Binding, got kind ${JSON.stringify(body.kind)}`);
     const bm = (body.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     const podName = typeof bm.name === 'string' && bm.name !== '' ? bm.name : attrs.name;
     if (attrs.name !== '' && podName !== attrs.name) throw badRequest(`the name of the binding (${podName}) does not match the pod name on the request (${attrs.name})`);
     if (typeof bm.namespace === 'string' && bm.namespace !== '' && bm.namespace !== attrs.namespace) {
       throw badRequest(`the namespace of the binding (${bm.namespace}) does not match the namespace sent on the request (${attrs.namespace})`);
     }
-    const target = body.target as { name?: unknown; kind?: unknown } | undefined;
-    const errors: FieldError[] = [];
-    if (podName === '') errors.push({ field: 'metadata.name', type: 'FieldValueRequired', detail: 'Required value' });
-    if (target === undefined || typeof target.name !== 'string' || target.name === '') errors.push({ field: 'target.name', type: 'FieldValueRequired', detail: 'Required value' });
-    else if (target.kind !== undefined && target.kind !== '' && target.kind !== 'Node') errors.push({ field: 'target.kind', type: 'FieldValueNotSupported', detail: `Unsupported value: ${JSON.stringify(target.kind)}: supported values: "Node"` });
-    if (errors.length > 0) throw invalid('Binding', podName, errors);
-    const node = target!.name as string;
+    const checked = bindingKind.validate({ ...body, metadata: { ...(body.metadata as object), name: podName, namespace: attrs.namespace } });
+    if (!checked.ok) throw invalid('Binding', podName, checked.errors);
+    const node = (checked.object as { target: { name: string } }).target.name;
     const bindAttrs = { ...attrs, name: podName };
     for (let attempt = 1; ; attempt++) {
       const { stored, object: pod } = await this.read(kind, attrs.namespace, podName);
@@ -410,7 +409,7 @@ export class Registry {
       if ((spec.nodeName ?? '') !== '') throw conflict('pods/binding', podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
       const status = (pod.status ?? {}) as { conditions?: { type: string }[] };
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.now() } as { type: string });
+      conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: this.now() } as { type: string });
       const next: KubeObject = { ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions } };
       const object = await admit(this.deps.admission, { attrs: bindAttrs, operation: 'CREATE', kind, object: next, oldObject: pod });
       const bytes = this.encode(kind, object);

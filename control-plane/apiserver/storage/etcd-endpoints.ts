@@ -13,6 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { KVClient, WatchClient } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { TolerantKVClient, TolerantWatchClient } from './etcd-clients.js';
 import { isTransient, mayHaveApplied, toStorageError } from './etcd-errors.js';
+import type { Clock } from './clock.js';
 import { StorageError, StorageErrorCode } from './storage.js';
 
 export interface Endpoint {
@@ -25,16 +26,6 @@ export interface Endpoint {
   readonly channel: grpc.Channel;
 }
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-
 export interface RetryPolicy {
   /** Deadline of one attempt. */
   readonly callTimeoutMs: number;
@@ -42,6 +33,14 @@ export interface RetryPolicy {
   readonly retryTimeoutMs: number;
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
+}
+
+/** A call or watch left an endpoint for the next one (for logs and metrics). */
+export interface FailoverInfo {
+  readonly what: string;
+  readonly from: string;
+  readonly to: string;
+  readonly error: string;
 }
 
 export interface Attempt {
@@ -80,6 +79,7 @@ export class Endpoints {
     urls: readonly string[],
     readonly policy: RetryPolicy,
     readonly clock: Clock,
+    private readonly onFailover: (info: FailoverInfo) => void = () => {},
   ) {
     if (urls.length === 0) throw new TypeError('storage: at least one endpoint is needed');
     const creds = grpc.credentials.createInsecure();
@@ -107,8 +107,10 @@ export class Endpoints {
   }
 
   /** `failed` misbehaved: move on to the next endpoint (unless someone already did). */
-  failed(failed: Endpoint): void {
-    if (this.list[this.current] === failed) this.current = (this.current + 1) % this.list.length;
+  failed(failed: Endpoint, what: string, error: unknown): void {
+    if (this.list[this.current] !== failed) return;
+    this.current = (this.current + 1) % this.list.length;
+    this.onFailover({ what, from: failed.url, to: this.pick().url, error: errorText(error) });
   }
 
   backoff(previousMs: number): number {
@@ -130,7 +132,7 @@ export class Endpoints {
       } catch (e) {
         if (!isTransient(e)) throw toStorageError(e, what);
         if (mayHaveApplied(e)) maybeApplied = true;
-        this.failed(endpoint);
+        this.failed(endpoint, what, e);
         delay = this.backoff(delay);
         if (this.clock.now() + delay - start > this.policy.retryTimeoutMs) {
           throw new StorageError(StorageErrorCode.Unavailable, `${what}: store unavailable after ${tries} attempts over ${this.clock.now() - start} ms: ${errorText(e)}`, 0, { cause: e });

@@ -21,8 +21,10 @@
 import type { DeleteRangeRequest, PutRequest, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import { Compare_CompareResult, Compare_CompareTarget } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { KeyValue } from '../../../proto/gen/etcd/mvccpb/kv.js';
-import { Endpoints, systemClock, unary } from './etcd-endpoints.js';
-import type { Attempt, Clock } from './etcd-endpoints.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { Endpoints, unary } from './etcd-endpoints.js';
+import type { Attempt, FailoverInfo } from './etcd-endpoints.js';
 import { EtcdWatch } from './etcd-watch.js';
 import type { StorageWatchEvent } from './storage.js';
 import { keyBytes, prefixRangeEnd, sameBytes } from './keys.js';
@@ -41,6 +43,8 @@ export interface EtcdStorageOptions {
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly clock?: Clock;
+  /** Told whenever a call or watch moves to the next endpoint. */
+  readonly onFailover?: (info: FailoverInfo) => void;
 }
 
 const decoder = new TextDecoder();
@@ -98,7 +102,7 @@ export class EtcdStorage implements Storage {
     for (const [name, v] of Object.entries(policy)) {
       if (!Number.isFinite(v) || v <= 0) throw new TypeError(`EtcdStorage: ${name} must be a positive number, got ${v}`);
     }
-    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock);
+    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock, options.onFailover);
   }
 
   async get(key: string): Promise<StoredValue | undefined> {

@@ -177,7 +177,7 @@ export class EtcdWatch implements StorageWatch {
     }
     const now = this.endpoints.clock.now();
     this.brokenSince ??= now;
-    this.endpoints.failed(endpoint);
+    this.endpoints.failed(endpoint, 'watch', err);
     this.backoffMs = this.endpoints.backoff(this.backoffMs);
     if (now + this.backoffMs - this.brokenSince > this.endpoints.policy.retryTimeoutMs) {
       this.end(new StorageError(StorageErrorCode.Unavailable, `watch: no store member answered for ${now - this.brokenSince} ms: ${err.message}`, 0, { cause: e }));

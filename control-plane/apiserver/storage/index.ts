@@ -13,6 +13,20 @@ export type {
 } from './storage.js';
 export { EtcdStorage } from './etcd-storage.js';
 export type { EtcdStorageOptions } from './etcd-storage.js';
-export type { Clock } from './etcd-endpoints.js';
+export type { FailoverInfo } from './etcd-endpoints.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
 export { MemoryStorage } from './memory-storage.js';
 export { compareKeys } from './keys.js';
+export { WatchCache, WatchCacheError, WatchCacheErrorCode } from './watch-cache.js';
+export type {
+  CachedObject,
+  CacheListOptions,
+  CacheListResult,
+  CacheWatch,
+  CacheWatchEvent,
+  CacheWatchEventType,
+  CacheWatchHandlers,
+  CacheWatchOptions,
+  WatchCacheOptions,
+} from './watch-cache.js';
