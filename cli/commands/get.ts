@@ -36,6 +36,8 @@ interface Fetched {
   readonly info: ResourceInfo;
   readonly objects: KubeObject[];
   readonly resourceVersion: string;
+  /** Set when the objects were asked for by name (a watch then follows that one object). */
+  readonly name?: string;
 }
 
 export function getCommand(env: CommandEnv): Command {
@@ -62,6 +64,7 @@ async function runGet(env: CommandEnv, session: Session, args: string[], flags: 
   }
   const watching = flags.watch === true || flags.watchOnly === true;
   if (watching && refs.length > 1) throw new UsageError('you may only specify a single resource type with --watch');
+  if (watching && (refs[0]?.names.length ?? 0) > 1) throw new UsageError('you may only watch one object by name (or use -l)');
 
   const api = await session.api();
   const fetched: Fetched[] = [];
@@ -79,7 +82,8 @@ async function runGet(env: CommandEnv, session: Session, args: string[], flags: 
           env.report(err, { kind: info.kind, name });
         }
       }
-      fetched.push({ info, objects, resourceVersion: '' });
+      // A watch of one named object continues from the version just read, filtered to its name.
+      fetched.push({ info, objects, resourceVersion: objects[0]?.metadata.resourceVersion ?? '', name: ref.names[0] });
     } else {
       const list = await api.list(info.resource, {
         ...optionalNamespace(await session.listNamespace(info)),
@@ -197,12 +201,14 @@ async function watchAndPrint(env: CommandEnv, session: Session, fetched: Fetched
       }
     }
   };
+  const fieldSelector = [flags.fieldSelector, fetched.name === undefined ? undefined : `metadata.name=${fetched.name}`].filter((f) => f).join(',');
+  const namespace = fetched.name === undefined ? await session.listNamespace(info) : info.namespaced ? await session.namespace() : undefined;
   await api.watch(
     info.resource,
     {
-      ...optionalNamespace(await session.listNamespace(info)),
+      ...optionalNamespace(namespace),
       ...(flags.selector ? { labelSelector: flags.selector } : {}),
-      ...(flags.fieldSelector ? { fieldSelector: flags.fieldSelector } : {}),
+      ...(fieldSelector ? { fieldSelector } : {}),
       resourceVersion: fetched.resourceVersion,
     },
     (event) => {
