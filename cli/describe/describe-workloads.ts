@@ -1,23 +1,20 @@
 // describe for Deployments (and the same replica summary for ReplicaSets and StatefulSets).
 import type { KubeObject } from '../../api/kind.js';
+import { labelSelectorFromObject } from '../../api/index.js';
+import type { LabelSelectorObject } from '../../api/index.js';
 import { conditionRows, mapLines, writeMetadata } from './describe-common.js';
 import { writeContainers, writeVolumes } from './describe-pod.js';
 import type { DescribeWriter } from './describe-writer.js';
 import { rec, str } from './fields.js';
 
-/** `app=web,tier in (a,b)` from a LabelSelector. */
+/** `app=web,tier in (a,b)` from a LabelSelector, as api/ prints selectors. */
 export function selectorText(selector: unknown): string {
-  const s = rec(selector);
-  const parts = Object.entries(rec(s.matchLabels)).map(([k, v]) => `${k}=${str(v)}`);
-  for (const e of Array.isArray(s.matchExpressions) ? s.matchExpressions : []) {
-    const r = rec(e);
-    const values = Array.isArray(r.values) ? r.values.map((v) => str(v)).join(',') : '';
-    const op = str(r.operator);
-    if (op === 'Exists') parts.push(str(r.key));
-    else if (op === 'DoesNotExist') parts.push(`!${str(r.key)}`);
-    else parts.push(`${str(r.key)} ${op.toLowerCase()} (${values})`);
+  try {
+    const text = labelSelectorFromObject(selector as LabelSelectorObject | undefined).toString();
+    return text === '' ? '<none>' : text;
+  } catch {
+    return '<invalid>';
   }
-  return parts.length === 0 ? '<none>' : parts.join(',');
 }
 
 function writePodTemplate(w: DescribeWriter, template: unknown): void {

@@ -62,8 +62,12 @@ t.test('shoalctl against an API server', async (t) => {
     const get = await ctl.call(['get', '--help']);
     t.equal(get.code, 0);
     t.match(get.stdout, /--field-selector <selector>/);
-    const use = await ctl.call(['config', 'use-namespace', '--help']);
-    t.match(use.stdout, /Usage: shoalctl config use-namespace/);
+    const commands = ['get', 'describe', 'apply', 'create', 'delete', 'scale', 'label', 'annotate', 'members', 'version', 'api-resources', 'completion', 'config', 'config view', 'config use-namespace', 'config set-servers'];
+    for (const cmd of commands) {
+      const help = await ctl.call([...cmd.split(' '), '--help']);
+      t.equal(help.code, 0, `${cmd} --help`);
+      t.match(help.stdout, new RegExp(`^Usage: shoalctl ${cmd} `), cmd);
+    }
   });
 
   await t.test('apply a multi-document file: created lines, one line per validation cause, exit 1', async (t) => {
