@@ -5,6 +5,12 @@ import { homedir } from 'node:os';
 import { realContext } from './real-context.js';
 import { runShoalctl } from './run.js';
 
+// `shoalctl get pods | head -1` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const interrupt = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
 

@@ -11,6 +11,8 @@ import { mapPatch, parseMapChanges } from '../../cli/metadata-changes.js';
 import { parseObjectRefs } from '../../cli/object-refs.js';
 import { buildProgram } from '../../cli/program.js';
 import { resolveResource, resourceForKind, typeName } from '../../cli/resources.js';
+import { placeInNamespace } from '../../cli/manifest-runner.js';
+import { parseOutput, parseTimeout } from '../../cli/session.js';
 import { RESOURCES } from './fixtures.js';
 import type { CliContext } from '../../cli/context.js';
 
@@ -101,4 +103,25 @@ t.test('completion - bash and zsh scripts from the command tree and resource nam
   const zsh = zshCompletion(tree, ['pods']);
   t.match(zsh, /^#compdef shoalctl/);
   t.match(zsh, /'get:Display one or many resources'/);
+});
+
+t.test('global flags - --request-timeout, -o per command', async (t) => {
+  t.equal(parseTimeout('30s'), 30_000);
+  t.equal(parseTimeout('1m'), 60_000);
+  t.equal(parseTimeout('500ms'), 500);
+  t.equal(parseTimeout('2'), 2_000, 'a bare number is seconds');
+  t.equal(parseTimeout('0'), undefined, '0 = the client default');
+  t.throws(() => parseTimeout('soon'), UsageError);
+  t.equal(parseOutput(undefined, ['table', 'json']), 'table');
+  t.equal(parseOutput('json', ['table', 'json']), 'json');
+  t.throws(() => parseOutput('wide', ['table', 'json']), { message: 'unable to match a printer suitable for the output format "wide", allowed formats are: json' });
+});
+
+t.test('manifests - namespaces: the file\'s, else -n or the config\'s; a contradiction is refused', async (t) => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
+  t.equal(placeInNamespace(cm, true, 'shop', false).metadata.namespace, 'shop');
+  const own = { ...cm, metadata: { name: 'x', namespace: 'edge' } };
+  t.equal(placeInNamespace(own, true, 'default', false).metadata.namespace, 'edge', 'the file wins over the config');
+  t.throws(() => placeInNamespace(own, true, 'default', true), { message: /^the namespace from the provided object "edge" does not match the namespace "default"/ });
+  t.equal(placeInNamespace({ ...own, kind: 'Namespace' }, false, 'default', true).metadata.namespace, undefined, 'cluster-scoped objects have none');
 });
