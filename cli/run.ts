@@ -27,7 +27,8 @@ export async function runShoalctl(argv: readonly string[], ctx: CliContext): Pro
     if (err instanceof CommanderError) {
       // commander already printed its one line ("error: unknown option '--x'") or the help.
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
-      if (err.code === 'commander.help') return err.exitCode;
+      // `shoalctl help` asked for help (0); `shoalctl` alone is missing its command (usage).
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return EXIT.usage;
     }
     const cliError = toCliError(err);
