@@ -1,0 +1,57 @@
+// Shoal's typed API client: connection with failover and retries, typed CRUD and watch per
+// resource, informers (list+watch caches with handlers), and the ~/.shoal/config file.
+export { ShoalClient } from './shoal-client.js';
+export type { ShoalClientOptions, ApiResource, ComponentStatus, Member, VersionResponse } from './shoal-client.js';
+export { Connection, defaultRetryPolicy, validateServer } from './connection.js';
+export type { CallKind, CallOptionsIn, ConnectionOptions, RetryPolicy } from './connection.js';
+export { channelCredentials, callMetadata, insecureCredentials } from './credentials.js';
+export type { ClientCredentials } from './credentials.js';
+export { backoffDelay, defaultBackoff, validateBackoff } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { systemClock, systemRng } from './clock.js';
+export type { Clock, Rng } from './clock.js';
+export {
+  ApiError,
+  ApiErrorReason,
+  isAlreadyExists,
+  isCancelled,
+  isConflict,
+  isForbidden,
+  isGone,
+  isInvalid,
+  isNotFound,
+  isOutcomeUnknown,
+  isTimeout,
+  isUnauthorized,
+  isUnavailable,
+  parseCauses,
+  reasonForCode,
+  toApiError,
+} from './errors.js';
+export type { StatusCause } from './errors.js';
+export { ResourceClient, PropagationPolicy } from './resource-client.js';
+export type { DeleteOptions, ListOptions, MergePatch, NamespaceOption, ObjectList, ResourceWatchOptions, WriteOptions } from './resource-client.js';
+export { Watch } from './watch.js';
+export type { WatchEvent, WatchEventType, WatchOptions } from './watch.js';
+export { updateWithRetry } from './update-with-retry.js';
+export type { UpdatableResource, UpdateWithRetryOptions } from './update-with-retry.js';
+export { objectKey } from './object-json.js';
+export {
+  ConfigError,
+  ConfigErrorCode,
+  clientOptionsFromConfig,
+  configPath,
+  defaultConfig,
+  loadConfig,
+  parseConfig,
+  saveConfig,
+  serializeConfig,
+  validateConfig,
+} from './config.js';
+export type { ConfigLocation, CredentialsConfig, LoadedConfig, ShoalConfig } from './config.js';
+export { Informer } from './informer.js';
+export type { InformerHandlers, InformerOptions } from './informer.js';
+export { CacheStore, byNamespace, namespaceIndex } from './cache-store.js';
+export type { CacheReader, IndexFunc } from './cache-store.js';
+export { applyWatchEvent, compareResourceVersions, relistDiff } from './cache-events.js';
+export type { CacheEvent } from './cache-events.js';
