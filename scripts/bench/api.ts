@@ -163,6 +163,7 @@ export async function run(argv: string[]): Promise<void> {
     { name: `creates skipped at ${f.rate}/s (${1000} outstanding)`, get: (r) => r.rate.skipped, digits: 0, ratio: false },
     { name: `CPU during creates: bench client (cores)`, get: (r) => r.createCpu.clientCores, digits: 2, ratio: false },
     { name: `CPU during creates: servers (cores)`, get: (r) => r.createCpu.membersCores, digits: 2, ratio: true },
+    { name: `servers' CPU per create, ${n} in flight (ms)`, get: (r) => (1000 * r.createCpu.membersCores * r.createCpu.seconds) / r.create.ok, digits: 2, ratio: true },
     { name: `CPU during creates: other processes (cores)`, get: (r) => r.createCpu.othersCores, digits: 2, ratio: false },
   ];
   const shoal = results.get('shoal');
