@@ -1,5 +1,5 @@
 import t from 'tap';
-import { KINDS, kindFor, registry } from '../../api/index.js';
+import { formatFieldErrors, KINDS, kindFor, registry } from '../../api/index.js';
 import { FIXTURES } from './fixtures.js';
 import { errorsOf, fixture, valid } from './helpers.js';
 
@@ -80,4 +80,15 @@ t.test('kinds - null means unset, as in Kubernetes', async (t) => {
   const p = valid('Pod', fixture('Pod', (o) => ((o.metadata.labels = null), (o.spec.containers[0].env = null))));
   t.equal(p.metadata.labels, undefined);
   t.equal(p.spec.containers[0].env, undefined);
+});
+
+t.test('kinds - the server\'s error text names the object and every error', async (t) => {
+  const r = kindFor('pod')!.validate(fixture('Pod', (o) => ((o.spec.restartPolicy = 'Sometimes'), delete o.spec.containers[0].image)));
+  t.notOk(r.ok);
+  if (!r.ok)
+    t.equal(
+      formatFieldErrors('Pod', 'web', r.errors),
+      'Pod "web" is invalid: spec.containers[0].image: Required value; spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+    );
+  t.equal(formatFieldErrors('Pod', undefined, [{ field: '', type: 'FieldValueTypeInvalid', detail: 'Invalid value: 1: must be an object' }]), 'Pod is invalid: Invalid value: 1: must be an object');
 });
