@@ -84,7 +84,12 @@ export class ApiPlane {
 
   /** Every process of the plane (store members and, for etcd, the API servers). */
   pids(): number[] {
-    return [...this.store.pids(), ...this.apiProcs.flatMap((p) => (p.pid !== undefined && p.exitCode === null && p.signalCode === null ? [p.pid] : []))];
+    return [...this.store.pids(), ...this.apiOnlyPids()];
+  }
+
+  /** The API-server-only processes (etcd plane; none for Shoal, whose API servers share the members' processes). */
+  apiOnlyPids(): number[] {
+    return this.apiProcs.flatMap((p) => (p.pid !== undefined && p.exitCode === null && p.signalCode === null ? [p.pid] : []));
   }
 
   /** Processes that exited on their own. */

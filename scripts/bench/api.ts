@@ -87,6 +87,8 @@ interface SystemResult {
   fanout: FanoutRun;
   /** During the closed-loop creates. */
   createCpu: CpuUse;
+  /** Of which the API-server-only processes (NaN for Shoal: one process per member runs both). */
+  createApiOnlyCpu: CpuUse | undefined;
 }
 
 async function measure(system: PlaneSystem, dir: string, f: Flags, registry: ProcessRegistry): Promise<SystemResult> {
@@ -103,9 +105,12 @@ async function measure(system: PlaneSystem, dir: string, f: Flags, registry: Pro
     await createNamespaces(clients[0]!, ['bench-warm', 'bench-create', 'bench-rate', 'bench-list', 'bench-watch']);
     await createLoad(clients, 'bench-warm', f.inFlight, Math.min(2000, f.durationMs), 'warm');
 
+    const apiOnly = plane.apiOnlyPids();
     const cpu0 = sampleCpu(plane.pids());
+    const api0 = sampleCpu(apiOnly);
     const create = await createLoad(clients, 'bench-create', f.inFlight, f.durationMs, 'c');
     const createCpu = cpuBetween(cpu0, sampleCpu(plane.pids()));
+    const createApiOnlyCpu = apiOnly.length > 0 ? cpuBetween(api0, sampleCpu(apiOnly)) : undefined;
     say(`creates at ${f.inFlight} in flight: ${run(create)}; CPU: client ${createCpu.clientCores.toFixed(2)}, servers ${createCpu.membersCores.toFixed(2)}, others ${createCpu.othersCores.toFixed(2)} cores`);
     const rate = await createAtRate(clients, 'bench-rate', f.rate, f.durationMs, 1000);
     say(`creates at ${f.rate}/s: ${run(rate)}, ${rate.skipped} skipped`);
@@ -123,7 +128,7 @@ async function measure(system: PlaneSystem, dir: string, f: Flags, registry: Pro
     say(`fan-out to ${fanout.watchers} watchers: ${fanout.rounds.map((r) => r.toFixed(0)).join(' ')} ms (median ${fanout.medianMs.toFixed(1)} ms)`);
     const crashed = plane.crashed();
     if (crashed.length > 0) throw new Error(`${system}: ${crashed.join(', ')} exited during the run`);
-    return { create, rate, get, list, update, fanout, createCpu };
+    return { create, rate, get, list, update, fanout, createCpu, createApiOnlyCpu };
   } catch (e) {
     plane.tailLogs();
     throw e;
@@ -134,6 +139,9 @@ async function measure(system: PlaneSystem, dir: string, f: Flags, registry: Pro
 }
 
 type Row = ComparisonRow<SystemResult>;
+
+/** CPU milliseconds of the sampled processes per successful closed-loop create. */
+const cpuPerCreate = (u: CpuUse, r: SystemResult): number => (1000 * u.membersCores * u.seconds) / r.create.ok;
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
@@ -163,7 +171,8 @@ export async function run(argv: string[]): Promise<void> {
     { name: `creates skipped at ${f.rate}/s (${1000} outstanding)`, get: (r) => r.rate.skipped, digits: 0, ratio: false },
     { name: `CPU during creates: bench client (cores)`, get: (r) => r.createCpu.clientCores, digits: 2, ratio: false },
     { name: `CPU during creates: servers (cores)`, get: (r) => r.createCpu.membersCores, digits: 2, ratio: true },
-    { name: `servers' CPU per create, ${n} in flight (ms)`, get: (r) => (1000 * r.createCpu.membersCores * r.createCpu.seconds) / r.create.ok, digits: 2, ratio: true },
+    { name: `servers' CPU per create, ${n} in flight (ms)`, get: (r) => cpuPerCreate(r.createCpu, r), digits: 2, ratio: true },
+    { name: `  of which API-server-only processes (ms)`, get: (r) => (r.createApiOnlyCpu ? cpuPerCreate(r.createApiOnlyCpu, r) : NaN), digits: 2, ratio: false },
     { name: `CPU during creates: other processes (cores)`, get: (r) => r.createCpu.othersCores, digits: 2, ratio: false },
   ];
   const shoal = results.get('shoal');
@@ -187,6 +196,7 @@ export async function run(argv: string[]): Promise<void> {
       update_p99_ms: round(r?.update.p99, 2),
       updates_per_s: round(r?.update.perS),
       fanout_1000_ms: round(r?.fanout.medianMs, 2),
+      server_cpu_ms_per_create: round(r ? cpuPerCreate(r.createCpu, r) : undefined, 2),
       watchers: r ? r.fanout.watchers : null,
     });
     process.stdout.write(JSON.stringify({ ...obj(shoal), etcd: etcd ? obj(etcd) : null }) + '\n');
