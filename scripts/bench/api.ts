@@ -19,7 +19,10 @@
 //   one update at a time; the update's acknowledgement to the last watcher having the event,
 //   median of --fanout-rounds.
 // Prints a table; with --json the last line is one JSON object (the Shoal store's figures at the
-// top level, the reference's under "etcd"). --cpu-prof DIR profiles every Node.js process of the
+// top level, the reference's under "etcd"). On a shared machine read the CPU rows first: the
+// servers' CPU per create hardly depends on the neighbours, throughput and latency do (and the
+// kernel shares CPU per thread, so the 6-process etcd plane gets more of a busy machine than
+// the 3-process Shoal plane). --cpu-prof DIR profiles every Node.js process of the
 // planes (summarise with scripts/bench/cpuprofile-top.ts).
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
