@@ -6,6 +6,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(argv: s
     about: '3-member Shoal store vs 3-member etcd 3.4 through the npm etcd3 client: put/get/watch, failover',
     load: () => import('./bench/store.js'),
   },
+  api: {
+    about: 'API server over the Shoal store vs over etcd 3.4 (3 API servers each): creates, gets, lists, CAS updates, watch fan-out',
+    load: () => import('./bench/api.js'),
+  },
   transport: {
     about: 'GrpcTransport on loopback: small-message and snapshot throughput',
     // a script that runs when imported

@@ -42,6 +42,8 @@ export interface MemberCommand {
   readonly args: readonly string[];
   /** Extra flags after the common ones (e.g. log level). */
   readonly extraFlags: readonly string[];
+  /** Flags for one member only (e.g. its own API server port). */
+  readonly memberFlags?: (id: number) => readonly string[];
   /** SIGTERM (graceful: lets `--cpu-prof` write its profile) or SIGKILL on close. */
   readonly stopSignal: NodeJS.Signals;
 }
@@ -140,6 +142,7 @@ export class LocalStoreCluster {
       '--auto-compaction-retention', '0',
       '--log-level', 'warn',
       ...this.cmd.extraFlags,
+      ...(this.cmd.memberFlags?.(id) ?? []),
     ];
     const out = openSync(this.logFile(id), 'a');
     try {

@@ -21,13 +21,15 @@
 // system's put/get loads. --cpu-prof DIR profiles the Shoal members (SIGTERM at the end writes
 // the profiles; summarise them with scripts/bench/cpuprofile-top.ts). --shoal-root DIR runs the
 // `shoal-control-plane` of another checkout (default: this one).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import type { ClusterSettings, MemberCommand } from './store-cluster.js';
-import { LocalStoreCluster, ProcessRegistry, etcdCommand, shoalCommand } from './store-cluster.js';
+import type { ProcessRegistry } from './store-cluster.js';
+import { LocalStoreCluster, etcdCommand, shoalCommand } from './store-cluster.js';
+import type { ComparisonRow } from './bench-run.js';
+import { comparisonTable, round, withProcesses } from './bench-run.js';
 import { clientOptions } from './store-client.js';
 import type { CpuSample, CpuUse } from './store-cpu.js';
 import { cpuBetween, sampleCpu } from './store-cpu.js';
@@ -186,36 +188,14 @@ async function measure(cmd: MemberCommand, dir: string, f: Flags, registry: Proc
   }
 }
 
-interface Row {
-  name: string;
-  /** The figure over all rounds. */
-  get: (rs: SystemResult[]) => number;
-  digits: number;
-  /** false for rows without a meaningful ratio */
-  ratio: boolean;
-}
+type Row = ComparisonRow<SystemResult[]>;
 
 export async function run(argv: string[]): Promise<void> {
   const f = parseFlags(argv);
-  const registry = new ProcessRegistry();
-  const dir = await mkdtemp(join(tmpdir(), 'shoal-bench-store-'));
-  const cleanup = (): void => {
-    registry.killAll();
-    if (!f.keep) rmSync(dir, { recursive: true, force: true });
-  };
-  const onSignal = (sig: NodeJS.Signals): void => {
-    log(`${sig}: stopping every member`);
-    cleanup();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  };
-  process.once('exit', cleanup);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
   const results = new Map<SystemName, SystemResult[]>();
   const order: SystemName[] = [];
   for (let r = 0; r < f.rounds; r++) order.push(...(r % 2 === 0 ? SYSTEMS : [...SYSTEMS].reverse()).filter((s) => f.only === undefined || f.only === s));
-  try {
+  await withProcesses('shoal-bench-store-', f.keep, log, async (dir, registry) => {
     for (const [i, system] of order.entries()) {
       let cmd: MemberCommand | undefined;
       if (system === 'etcd') {
@@ -229,14 +209,7 @@ export async function run(argv: string[]): Promise<void> {
       const r = await measure(cmd, join(dir, `${system}-${i}`), f, registry);
       results.set(system, [...(results.get(system) ?? []), r]);
     }
-  } finally {
-    registry.killAll();
-    if (f.keep) log(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
-    process.removeListener('exit', cleanup);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  });
   if (f.cpuProf) log(`CPU profiles of the Shoal members: ${(await readdir(f.cpuProf)).map((p) => join(f.cpuProf!, p)).join(' ')}`);
 
   const w = f.work;
@@ -260,22 +233,14 @@ export async function run(argv: string[]): Promise<void> {
     { name: `members' CPU per get, ${w.inFlight} in flight (ms)`, get: m((r) => r.cpuPerRequest.get), digits: 2, ratio: true },
     { name: `CPU of other processes, put/get (cores)`, get: m((r) => r.cpu.othersCores), digits: 2, ratio: false },
   ];
-  const fmt = (v: number | undefined, digits: number): string => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
   const shoal = results.get('shoal');
   const etcd = results.get('etcd');
-  const table: string[][] = [['', 'Shoal', 'etcd', 'Shoal/etcd']];
-  for (const row of rows) {
-    const s = shoal ? row.get(shoal) : undefined;
-    const e = etcd ? row.get(etcd) : undefined;
-    table.push([row.name, fmt(s, row.digits), fmt(e, row.digits), row.ratio && s !== undefined && e !== undefined ? fmt(s / e, 2) : '']);
-  }
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   const header =
     `Store, 3 members each on 127.0.0.1, fsync on, heartbeat ${f.cluster.heartbeatMs} ms, election timeout ${f.cluster.electionMs} ms, ` +
     `snapshot count ${f.cluster.snapshotCount}, no auto-compaction; ` +
     `npm etcd3 client, ${w.valueBytes}-byte values, ${w.seqPuts} sequential puts, ${w.durationMs / 1000} s per load, ` +
     `${w.watchEvents} watch events (watcher on a follower), failover deadline ${w.failoverDeadlineMs} ms${rounds}`;
-  const lines = [header, ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]! + 2) : cell.padStart(widths[c]! + 2))).join(''))];
+  const lines = [header, ...comparisonTable(['', 'Shoal', 'etcd', 'Shoal/etcd'], rows, shoal, etcd)];
   for (const [name, rs] of [['Shoal', shoal], ['etcd', etcd]] as const) {
     if (rs && f.failovers > 0) lines.push(`${name} failover gaps (ms): ${rs.flatMap((r) => r.failovers.map((x) => x.gapMs.toFixed(0))).join(' ')}`);
   }
@@ -302,10 +267,4 @@ export async function run(argv: string[]): Promise<void> {
     };
     process.stdout.write(JSON.stringify(out) + '\n');
   }
-}
-
-function round(v: number, digits = 0): number | null {
-  if (!Number.isFinite(v)) return null;
-  const k = 10 ** digits;
-  return Math.round(v * k) / k;
 }
