@@ -45,7 +45,7 @@ export class MapStorage implements Storage {
   watch(prefix: string, _from: number, h: StorageWatchHandlers): StorageWatch {
     const w = { prefix, h };
     this.watchers.add(w);
-    return { close: () => void this.watchers.delete(w) };
+    return { requestProgress: () => undefined, close: () => void this.watchers.delete(w) };
   }
 
   currentRevision(): Promise<number> {

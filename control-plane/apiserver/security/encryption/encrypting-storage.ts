@@ -112,6 +112,7 @@ export class EncryptingStorage implements Storage {
       },
     });
     return {
+      requestProgress: () => inner.requestProgress(),
       close: () => {
         ended = true;
         inner.close();
