@@ -10,9 +10,10 @@ const PASSED =
   '\r 0 / 60    0.00%\r 1 / 60    1.67% 00m59s\r 59 / 60   98.33% 00m01s\r 59 / 60   98.33%' +
   'PASS: Throughput is 150 writes/s\nPASS: Slowest request took 0.185543s\nPASS: Stddev is 0.011659s\nPASS\n';
 
+// etcdctl 3.4.23 prints "Slowest request took too long" and "Stddev too high" without "FAIL:".
 const FAILED =
   '\r 59 / 60   98.33%\r 60 / 60 Booooo! 100.00% 1m0s\n' +
-  'FAIL: Throughput too low: 120 writes/s\nSlowest request took too long: 1.204000s\nFAIL: Stddev too high: 0.150000s\nFAIL\n';
+  'FAIL: Throughput too low: 120 writes/s\nSlowest request took too long: 1.204000s\nStddev too high: 0.150000s\nFAIL\n';
 
 const ERRORS =
   'FAIL: too many errors\nFAIL: ERROR(context deadline exceeded) -> 3\nPASS: Throughput is 149 writes/s\n' +
@@ -29,8 +30,9 @@ t.test('check perf verdict - a pass glued to the progress bar', async (t) => {
   t.ok(checkPerfPassed(v));
 });
 
-t.test('check perf verdict - failures, including the slowest line without "FAIL:"', async (t) => {
+t.test('check perf verdict - failures, including the lines without "FAIL:"', async (t) => {
   const v = parseCheckPerf(FAILED);
+  t.same(v.lines, ['FAIL: Throughput too low: 120 writes/s', 'Slowest request took too long: 1.204000s', 'Stddev too high: 0.150000s', 'FAIL']);
   t.same(v.throughput, { pass: false, value: 120 });
   t.same(v.slowest, { pass: false, value: 1.204 });
   t.same(v.stddev, { pass: false, value: 0.15 });
