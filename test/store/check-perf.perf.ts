@@ -11,11 +11,12 @@
 // stalls tap's parser (the test then reports "1..0 # no tests found" and passes): everything
 // printed goes through the verdict parser or tapSafe. A run whose verdict is not a full PASS is
 // reported and run again, up to ATTEMPTS runs; the last run is the one asserted.
+import { loadavg } from 'node:os';
 import t from 'tap';
 import { checkPerfPassed, parseCheckPerf } from './helpers/check-perf-verdict.js';
 import type { CheckPerfVerdict } from './helpers/check-perf-verdict.js';
 import { StoreCluster } from './helpers/store-cluster.js';
-import { tapSafe } from '../support/tap-safe.js';
+import { tapSafe, tapSafeLines } from '../support/tap-safe.js';
 
 const ATTEMPTS = 3;
 /** check perf runs 60 s; the rest is its set-up and clean-up. */
@@ -33,12 +34,15 @@ t.test('check perf - etcdctl check perf --load=s passes', async (t) => {
       const del = await c.etcdctl(['del', '--prefix', PREFIX]);
       if (del.code !== 0) t.comment(`clearing ${PREFIX} failed: ${tapSafe(del.stderr)}`);
     }
+    const loadBefore = loadavg()[0]!;
     const r = await c.etcdctl(['check', 'perf', '--load=s'], { timeoutMs: ATTEMPT_TIMEOUT_MS });
     code = r.code;
     v = parseCheckPerf(r.stdout);
     const verdict = v.lines.length > 0 ? v.lines.join('\n') : '(no verdict printed)';
-    const stderr = r.code !== 0 ? `\nstderr: ${tapSafe(r.stderr.slice(-400))}` : '';
-    t.comment(`attempt ${attempt} of ${ATTEMPTS}: exit code ${r.code}\n${verdict}${stderr}`);
+    const stderr = r.code !== 0 ? `\nstderr (last lines):\n${tapSafeLines(r.stderr).slice(-2).join('\n')}` : '';
+    // The machine's load tells a slow store from a busy machine (other work starves the members).
+    const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+    t.comment(`attempt ${attempt} of ${ATTEMPTS}: exit code ${r.code}; ${load}\n${verdict}${stderr}`);
     if (r.code === 0 && checkPerfPassed(v)) break;
   }
   t.equal(code, 0, 'etcdctl check perf exit code');
