@@ -117,6 +117,33 @@ t.test('apply - snapshot and restore give the same state on another member', asy
   t.same(b.snapshot(), a.snapshot());
 });
 
+t.test('apply - member table from a snapshot plus the log after it equals the table of a member that applied everything', async (t) => {
+  const log: Entry[] = [];
+  const a = new StoreStateMachine({ memberId: 1 });
+  const step = (body: Omit<InternalRequest, 'header'>): void => {
+    const { e } = entry(a, body);
+    log.push(e);
+    a.apply([e]);
+  };
+  step({ clusterInit: { members: [member(1, 'http://a:1'), member(2, 'http://b:1'), member(3, 'http://c:1')].map((m, i) => ({ ...m, name: `m${i + 1}` })) } });
+  step({ memberAttributes: { id: 1, name: 'm1', clientUrls: ['http://a:2'] } });
+  const snap = a.snapshot();
+  const snapIndex = log.length;
+  // after the snapshot index: a member publishes, another joins, publishes and is removed, and
+  // a late attribute publication of the removed member is applied after its removal
+  step({ memberAttributes: { id: 2, name: 'm2', clientUrls: ['http://b:2'] } });
+  step({ memberAdd: { member: member(4, 'http://d:1', true) } });
+  step({ memberAttributes: { id: 4, name: 'm4', clientUrls: ['http://d:2'] } });
+  step({ memberRemove: { id: 4 } });
+  step({ memberAttributes: { id: 4, name: 'm4', clientUrls: ['http://d:2'] } });
+  const b = new StoreStateMachine({ memberId: 2 });
+  b.restore(snap);
+  b.apply(log.slice(snapIndex));
+  t.same(b.members.list(), a.members.list(), 'same table');
+  t.same(b.members.list().map((m) => [m.name, m.clientUrls]), [['m1', ['http://a:2']], ['m2', ['http://b:2']], ['m3', []]]);
+  t.same(b.members.removed(), [4], 'the removed member stays removed');
+});
+
 t.test('apply - an entry that cannot be decoded stops the member', async (t) => {
   const sm = new StoreStateMachine({ memberId: 1 });
   t.throws(() => sm.apply([{ term: 1, index: 1, type: 0, data: new Uint8Array([0x0a, 0x02, 0x08, 0x01]) }]), /no request/);

@@ -1,10 +1,17 @@
-// etcd's Cluster service. MemberList answers from this member's copy of the member table;
-// MemberAdd/Remove/Promote run on the leader (a follower passes them on), which changes the
-// member table and the Raft configuration together (membership.ts).
+// etcd's Cluster service. MemberAdd/Remove/Promote run on the leader (a follower passes them
+// on), which changes the member table and the Raft configuration together (membership.ts).
+//
+// MemberList answers from this member's copy of the member table after a linearizable read
+// (as etcd 3.5 does by default): a change acknowledged by the leader is applied only by the
+// members of its commit quorum, so a member outside it (or one still replaying its log after a
+// restart) would otherwise list the members as they were before the change. A member that
+// knows no leader answers with its own table, as etcd 3.4 always did, so an operator can still
+// see who it thinks is in a cluster that lost its quorum.
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterServer } from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type * as pb from '../../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { Member } from '../../../proto/gen/store.js';
+import { StoreError } from '../store-error.js';
 import { unary } from './grpc-status.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -26,10 +33,14 @@ export function clusterService(ctx: ServiceContext): ClusterServer {
   };
 
   return {
-    memberList: unary('MemberList', log, async () => ({
-      header: ctx.headers.header(),
-      members: ctx.sm.members.list().map(memberToPb),
-    })),
+    memberList: unary('MemberList', log, async () => {
+      try {
+        await ctx.proposer.linearizableRead();
+      } catch (e) {
+        if (!(e instanceof StoreError && e.code === 'no-leader')) throw e;
+      }
+      return { header: ctx.headers.header(), members: ctx.sm.members.list().map(memberToPb) };
+    }),
 
     memberAdd: unary(
       'MemberAdd',
