@@ -1,6 +1,7 @@
 // CRUD and watch for every kind, optimistic concurrency, validation and malformed requests,
 // against a real 3-process control plane (store member + API server per process). Every
 // subtest uses different API servers for writes, reads and watches.
+import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { registry } from '../../api/index.js';
 import { ControlPlaneCluster } from './helpers/control-plane-cluster.js';
@@ -146,6 +147,23 @@ t.test('apiserver - malformed requests get clear errors and write nothing', asyn
     t.equal(e.code, code, `${what}: code`);
     t.match(e.details, message, `${what}: ${e.details.slice(0, 160)}`);
   }
+  // Bytes that are not a CreateRequest at all: field 1 (resource, a string) claims 100 bytes
+  // and the message ends after 3 — grpc-js refuses to decode it before any of our code runs.
+  const raw = new grpc.Client(cp.apiEndpoint(cp.names[0]!), grpc.credentials.createInsecure());
+  t.teardown(() => raw.close());
+  const garbage = await new Promise<grpc.ServiceError | undefined>((resolve) => {
+    raw.makeUnaryRequest(
+      '/shoal.api.v1.Api/Create',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from([0x0a, 0x64, 0x61, 0x62, 0x63]),
+      { deadline: Date.now() + 10_000 },
+      (err) => resolve(err ?? undefined),
+    );
+  });
+  t.ok(garbage !== undefined, 'a request that is not protobuf fails');
+  t.not(garbage?.code, grpc.status.OK);
+  t.match(garbage?.details ?? '', /deserializ|parse|invalid/i, `bad protobuf: ${garbage?.details}`);
   t.equal(await cp.ctl(['get', '/registry/', '--prefix', '--keys-only']), before, 'no key was written');
 });
 

@@ -24,9 +24,9 @@ export interface EtcdClusterOptions {
   readonly baseDir?: string;
   /** Keep data and logs after stop() (for post-mortems); default false. */
   readonly keepDir?: boolean;
-  /** Bound on start(): every member answering and a leader elected. Default 20 s. */
+  /** Bound on start(): every member answering and a leader elected. Default 60 s (a loaded 2-core machine starts tsx slowly). */
   readonly startTimeoutMs?: number;
-  /** Bound on a member exiting after SIGKILL and on restart() accepting connections. Default 10 s. */
+  /** Bound on a member exiting after SIGKILL and on restart() accepting connections. Default 30 s. */
   readonly processTimeoutMs?: number;
   /** Deadline of each Status call made by leader(). Default 500 ms. */
   readonly statusTimeoutMs?: number;
@@ -78,8 +78,8 @@ export class EtcdCluster implements Cluster {
     this.#extraArgs = options.extraArgs ?? ['--logger=zap', '--log-outputs=stderr'];
     this.#baseDir = options.baseDir ?? os.tmpdir();
     this.#keepDir = options.keepDir ?? false;
-    this.#startTimeoutMs = options.startTimeoutMs ?? 20_000;
-    this.#processTimeoutMs = options.processTimeoutMs ?? 10_000;
+    this.#startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    this.#processTimeoutMs = options.processTimeoutMs ?? 30_000;
     this.#statusTimeoutMs = options.statusTimeoutMs ?? 500;
     this.#log = options.log ?? (() => {});
     this.#memberPrefix = options.memberPrefix ?? 'etcd';
