@@ -84,6 +84,12 @@ export class SchedulingQueue {
     if (q.location === 'unschedulable') this.moveOut(q, this.clock.now());
   }
 
+  /** A newer object of a queued pod whose scheduling inputs did not change (e.g. our own status write): no retry. */
+  refresh(info: PodInfo): void {
+    const q = this.pods.get(info.key);
+    if (q !== undefined) q.info = info;
+  }
+
   /** The pod is gone or no longer pending. */
   delete(key: string): void {
     const q = this.pods.get(key);
