@@ -82,7 +82,7 @@ export interface ApiServerDeps {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly options: ApiServerOptions;
+  readonly options?: ApiServerOptions;
 }
 
 export interface ListenAddresses {
@@ -119,7 +119,7 @@ export class ApiServer {
   private readyPromise: Promise<void> | undefined;
 
   constructor(private readonly deps: ApiServerDeps) {
-    const o = deps.options;
+    const o = deps.options ?? {};
     this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
@@ -131,6 +131,8 @@ export class ApiServer {
       clock: deps.clock,
       random: o.random ?? cryptoRandom,
       admission: defaultAdmissionChain({
+        // A live read, not the watch cache: a namespace that just became Terminating on another API
+        // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
@@ -184,7 +186,7 @@ export class ApiServer {
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
   async listen(addresses: ListenAddresses, opts: { waitReady?: boolean } = {}): Promise<BoundPorts> {
     const grpcPort = await new Promise<number>((resolve, reject) => {
-      this.grpc.bindAsync(addresses.grpc, this.deps.options.credentials ?? ServerCredentials.createInsecure(), (e, port) => (e !== null ? reject(new Error(`cannot listen on ${addresses.grpc} (gRPC API): ${e.message}`)) : resolve(port)));
+      this.grpc.bindAsync(addresses.grpc, this.deps.options?.credentials ?? ServerCredentials.createInsecure(), (e, port) => (e !== null ? reject(new Error(`cannot listen on ${addresses.grpc} (gRPC API): ${e.message}`)) : resolve(port)));
     });
     let httpPort: number | undefined;
     if (addresses.http !== undefined) {
@@ -198,7 +200,7 @@ export class ApiServer {
         });
       });
     }
-    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, http: httpPort }, 'API server listening');
+    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, grpcPort, httpPort }, 'API server listening');
     this.readyPromise = this.bootstrap();
     this.readyPromise.catch(() => {});
     if (opts.waitReady ?? true) await this.readyPromise;
@@ -276,7 +278,7 @@ export class ApiServer {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
-    this.deps.options.storeStatus?.close();
+    this.deps.options?.storeStatus?.close();
     this.log.info('API server stopped');
   }
 }

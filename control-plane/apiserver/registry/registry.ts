@@ -418,7 +418,8 @@ export class Registry {
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: this.now() } as { type: string });
       const next: KubeObject = { ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions } };
-      const object = await admit(this.deps.admission, { attrs: bindAttrs, operation: 'CREATE', kind, object: next, oldObject: pod });
+      // The pod's own schema still holds; its update rules do not (spec.nodeName is set only here).
+      const object = validateObject(kind, await admit(this.deps.admission, { attrs: bindAttrs, operation: 'CREATE', kind, object: next, oldObject: pod }), undefined);
       const bytes = this.encode(kind, object);
       if (attrs.dryRun) return object;
       try {
