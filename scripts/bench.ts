@@ -6,6 +6,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(argv: s
     about: '3-member Shoal store vs 3-member etcd 3.4 through the npm etcd3 client: put/get/watch, failover',
     load: () => import('./bench/store.js'),
   },
+  scheduler: {
+    about: 'Scheduler vs an in-process API server: 1000/5000 simulated nodes, 10 000 pods at once + a stream; pods/s, create-to-bound p99',
+    load: () => import('./bench/scheduler.js'),
+  },
   transport: {
     about: 'GrpcTransport on loopback: small-message and snapshot throughput',
     // a script that runs when imported
