@@ -35,32 +35,34 @@ interface Flags {
 /** kube-scheduler's published throughput at 5000 nodes (its scalability tests); a constant, not measured. */
 const KUBE_PUBLISHED_PODS_PER_S_5000 = 100;
 
+const positive = (flag: string, text: string | undefined): number => {
+  const v = Number(text);
+  if (text === undefined || !Number.isFinite(v) || v <= 0) throw new Error(`${flag} needs a positive number, got ${text === undefined ? 'nothing' : JSON.stringify(text)}`);
+  return v;
+};
+
+/** Flags that take a value, and where it goes. */
+const VALUE_FLAGS: Readonly<Record<string, (f: Flags, text: string | undefined, flag: string) => void>> = {
+  '--nodes': (f, text, flag) => (f.nodes = (text ?? '').split(',').map((x) => {
+    const n = positive(flag, x);
+    if (!Number.isInteger(n)) throw new Error(`${flag}: "${x}" is not a whole number`);
+    return n;
+  })),
+  '--pods': (f, text, flag) => (f.pods = positive(flag, text)),
+  '--stream-pods': (f, text, flag) => (f.streamPods = positive(flag, text)),
+  '--rate': (f, text, flag) => (f.rate = positive(flag, text)),
+  '--concurrency': (f, text, flag) => (f.concurrency = positive(flag, text)),
+  '--timeout-s': (f, text, flag) => (f.timeoutS = positive(flag, text)),
+};
+
 function parseFlags(argv: string[]): Flags {
   const f: Flags = { json: false, nodes: [1000, 5000], pods: 10_000, streamPods: 3000, rate: 500, concurrency: 256, events: true, timeoutS: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const val = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const num = (): number => {
-      const v = Number(val());
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
-      return v;
-    };
-    if (a === '--json') f.json = true;
+    const setter = VALUE_FLAGS[a];
+    if (setter !== undefined) setter(f, argv[++i], a);
+    else if (a === '--json') f.json = true;
     else if (a === '--no-events') f.events = false;
-    else if (a === '--nodes') f.nodes = val().split(',').map((x) => {
-      const n = Number(x);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`--nodes: "${x}" is not a positive integer`);
-      return n;
-    });
-    else if (a === '--pods') f.pods = num();
-    else if (a === '--stream-pods') f.streamPods = num();
-    else if (a === '--rate') f.rate = num();
-    else if (a === '--concurrency') f.concurrency = num();
-    else if (a === '--timeout-s') f.timeoutS = num();
     else throw new Error(`unknown flag ${a} (see the header of scripts/bench/scheduler.ts)`);
   }
   return f;
