@@ -18,10 +18,13 @@ export class NodeInfo {
   /** controller uid → pods of that owner here. */
   readonly ownerCounts = new Map<string, number>();
   podsWithRequiredAntiAffinity = 0;
+  /** The Ready condition is True (read once per node update, not once per pod). */
+  ready: boolean;
 
   constructor(node: Node) {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    this.ready = isReady(node);
   }
 
   get name(): string {
@@ -35,6 +38,7 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node);
+    this.ready = isReady(node);
   }
 
   addPod(p: PodInfo): void {
@@ -64,6 +68,8 @@ export class NodeInfo {
     if (p.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity += sign;
   }
 }
+
+export const isReady = (node: Node): boolean => node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
 function bump(m: Map<string, number>, key: string, by: number): void {
   const n = (m.get(key) ?? 0) + by;

@@ -12,9 +12,8 @@ export const REASON_NOT_READY = 'node(s) were not ready';
 export const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
 
 /** The reason this node refuses the pod, or undefined. */
-export function nodeSchedulability(node: Node, tolerations: readonly Toleration[]): string | undefined {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') return REASON_NOT_READY;
+export function nodeSchedulability(node: Node, ready: boolean, tolerations: readonly Toleration[]): string | undefined {
+  if (!ready) return REASON_NOT_READY;
   if (node.spec.unschedulable === true && !tolerations.some((t) => tolerates(t, { key: UNSCHEDULABLE_TAINT, effect: 'NoSchedule' }))) return REASON_UNSCHEDULABLE;
   return undefined;
 }
@@ -22,7 +21,7 @@ export function nodeSchedulability(node: Node, tolerations: readonly Toleration[
 export const nodeUnschedulable: FilterPlugin = {
   name: NAME,
   filter(_state, pod, node) {
-    const reason = nodeSchedulability(node.node, pod.pod.spec.tolerations ?? []);
+    const reason = nodeSchedulability(node.node, node.ready, pod.pod.spec.tolerations ?? []);
     return reason === undefined ? SUCCESS : unschedulable(NAME, reason);
   },
 };

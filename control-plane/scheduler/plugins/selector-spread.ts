@@ -1,6 +1,7 @@
 // SelectorSpread: spreads the pods of one owner (the controller in ownerReferences) across nodes
 // and zones (label topology.kubernetes.io/zone): fewer pods of the owner on a node, and in its
-// zone, score higher. Zones weigh 2/3 when the nodes have zones, as kube-scheduler's SelectorSpread.
+// zone, score higher. Zones weigh 2/3 when the nodes have zones. As kube-scheduler's
+// SelectorSpread, zone counts are summed over the nodes being scored (the feasible ones).
 import { MAX_NODE_SCORE, type NodeScore, type ScorePlugin } from '../framework/plugin.js';
 import type { NodeInfo } from '../framework/node-info.js';
 
@@ -30,26 +31,20 @@ export function spreadScores(entries: readonly { onNode: number; zone: string | 
   });
 }
 
-const KEY = NAME;
-
 export const selectorSpread: ScorePlugin = {
   name: NAME,
-  preScore(state, pod, _feasible, snapshot) {
-    if (pod.ownerUid === undefined) return false;
-    // Zone totals count every node of the cluster, not only the feasible ones.
-    const inZone = new Map<string, number>();
-    for (const n of snapshot.nodes) {
-      const z = zoneOf(n);
-      if (z !== undefined) inZone.set(z, (inZone.get(z) ?? 0) + (n.ownerCounts.get(pod.ownerUid) ?? 0));
-    }
-    state.set(KEY, inZone);
-    return true;
+  preScore(_state, pod) {
+    return pod.ownerUid !== undefined;
   },
   score(_state, pod, node) {
     return pod.ownerUid === undefined ? 0 : (node.ownerCounts.get(pod.ownerUid) ?? 0);
   },
-  normalize(state, _pod, scores: NodeScore[]) {
-    const inZone = (state.get(KEY) as Map<string, number> | undefined) ?? new Map<string, number>();
+  normalize(_state, _pod, scores: NodeScore[]) {
+    const inZone = new Map<string, number>();
+    for (const s of scores) {
+      const z = zoneOf(s.node);
+      if (z !== undefined) inZone.set(z, (inZone.get(z) ?? 0) + s.score);
+    }
     const out = spreadScores(scores.map((s) => ({ onNode: s.score, zone: zoneOf(s.node) })), inZone);
     scores.forEach((s, i) => (s.score = out[i]!));
   },
