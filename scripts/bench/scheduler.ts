@@ -1,5 +1,5 @@
-// `npm run bench -- scheduler [--json] [--nodes 1000,5000] [--pods 10000] [--stream-pods 3000]
-//                             [--rate 500] [--concurrency 256] [--no-events] [--timeout-s 600]`
+// `npm run bench -- scheduler [--json] [--nodes 1000,5000] [--pods 10000] [--stream-pods 2000]
+//                             [--rate 100] [--concurrency 256] [--no-events] [--timeout-s 600]`
 //
 // Per node count: a fresh API server over MemoryStorage in a child process (with the load
 // generator and the stopwatch), N simulated nodes (Node objects: Ready, 32 CPU / 128Gi / 110
@@ -56,7 +56,7 @@ const VALUE_FLAGS: Readonly<Record<string, (f: Flags, text: string | undefined, 
 };
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { json: false, nodes: [1000, 5000], pods: 10_000, streamPods: 3000, rate: 500, concurrency: 256, events: true, timeoutS: 600 };
+  const f: Flags = { json: false, nodes: [1000, 5000], pods: 10_000, streamPods: 2000, rate: 100, concurrency: 256, events: true, timeoutS: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const setter = VALUE_FLAGS[a];
