@@ -39,6 +39,7 @@ export {
   isTimeout,
   isUnauthorized,
   isUnavailable,
+  neverSent,
   parseCauses,
   reasonForCode,
   toApiError,
@@ -65,7 +66,7 @@ export {
 } from './config.js';
 export type { ConfigLocation, CredentialsConfig, LoadedConfig, ShoalConfig } from './config.js';
 export { Informer } from './informer.js';
-export type { InformerHandlers, InformerOptions } from './informer.js';
+export type { InformerHandlers, InformerOptions, ListerWatcher } from './informer.js';
 export { CacheStore, byNamespace, namespaceIndex } from './cache-store.js';
 export type { CacheReader, IndexFunc } from './cache-store.js';
 export { applyWatchEvent, compareResourceVersions, relistDiff } from './cache-events.js';
