@@ -20,9 +20,20 @@ export function insufficientResources(requests: Resources, allocatable: Resource
   return reasons;
 }
 
+/** The common case without allocating: everything fits. */
+function fits(q: Resources, a: Resources, used: Resources): boolean {
+  return (
+    used.pods + 1 <= a.pods &&
+    (q.milliCPU === 0 || q.milliCPU <= a.milliCPU - used.milliCPU) &&
+    (q.memory === 0 || q.memory <= a.memory - used.memory) &&
+    (q.ephemeralStorage === 0 || q.ephemeralStorage <= a.ephemeralStorage - used.ephemeralStorage)
+  );
+}
+
 export const nodeResourcesFit: FilterPlugin = {
   name: NAME,
   filter(_state, pod, node: NodeInfo) {
+    if (fits(pod.requests, node.allocatable, node.requested)) return SUCCESS;
     const reasons = insufficientResources(pod.requests, node.allocatable, node.requested);
     return reasons.length === 0 ? SUCCESS : unschedulable(NAME, ...reasons);
   },
