@@ -44,6 +44,8 @@ export function withPodScheduledFalse(pod: Pod, message: string, nowMs: number):
 export class FailureRecorder {
   /** pod uid (or key) → last message recorded. */
   private readonly last = new Map<string, string>();
+  /** pod id → its writes in flight (a bind waits for them, so a late PodScheduled=False never lands after the binding). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: ShoalClient,
@@ -54,8 +56,23 @@ export class FailureRecorder {
   ) {}
 
   /** Writes the event and the condition unless this message was already recorded for the pod. */
-  async record(pod: Pod, message: string): Promise<void> {
-    const id = pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;
+  record(pod: Pod, message: string): Promise<void> {
+    const id = idOf(pod);
+    const p = (this.inFlight.get(id) ?? Promise.resolve()).then(() => this.write(pod, id, message))
+      .catch((err: unknown) => this.log.warn({ err, pod: id }, 'recording the scheduling failure failed'));
+    this.inFlight.set(id, p);
+    void p.finally(() => {
+      if (this.inFlight.get(id) === p) this.inFlight.delete(id);
+    });
+    return p;
+  }
+
+  /** Resolves when no failure write for this pod is in flight. */
+  settled(pod: Pod): Promise<void> {
+    return this.inFlight.get(idOf(pod)) ?? Promise.resolve();
+  }
+
+  private async write(pod: Pod, id: string, message: string): Promise<void> {
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (this.last.get(id) === message) return;
     this.last.set(id, message);
@@ -77,6 +94,8 @@ export class FailureRecorder {
 
   /** The pod was bound or deleted: forget what was said about it. */
   clear(pod: Pod): void {
-    this.last.delete(pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`);
+    this.last.delete(idOf(pod));
   }
 }
+
+const idOf = (pod: Pod): string => pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;

@@ -205,6 +205,7 @@ export class Scheduler {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     try {
+      await this.failures.settled(pod);
       await this.client.resource<Pod>('pods', ns).bind(name, node);
     } catch (err) {
       this.cache.forget(e.info.key);

@@ -1,5 +1,6 @@
 // `npm run bench -- scheduler [--json] [--nodes 1000,5000] [--pods 10000] [--stream-pods 2000]
-//                             [--rate 100] [--concurrency 256] [--no-events] [--timeout-s 600]`
+//                             [--rate 100] [--concurrency 256] [--no-events] [--timeout-s 600]
+//                             [--parallel-binds 64]`
 //
 // Per node count: a fresh API server over MemoryStorage in a child process (with the load
 // generator and the stopwatch), N simulated nodes (Node objects: Ready, 32 CPU / 128Gi / 110
@@ -32,6 +33,7 @@ interface Flags {
   concurrency: number;
   events: boolean;
   timeoutS: number;
+  parallelBinds: number;
 }
 
 /** kube-scheduler's published throughput at 5000 nodes (its scalability tests); a constant, not measured. */
@@ -55,10 +57,11 @@ const VALUE_FLAGS: Readonly<Record<string, (f: Flags, text: string | undefined, 
   '--rate': (f, text, flag) => (f.rate = positive(flag, text)),
   '--concurrency': (f, text, flag) => (f.concurrency = positive(flag, text)),
   '--timeout-s': (f, text, flag) => (f.timeoutS = positive(flag, text)),
+  '--parallel-binds': (f, text, flag) => (f.parallelBinds = positive(flag, text)),
 };
 
 function parseFlags(argv: string[]): Flags {
-  const f: Flags = { json: false, nodes: [1000, 5000], pods: 10_000, streamPods: 2000, rate: 100, concurrency: 256, events: true, timeoutS: 600 };
+  const f: Flags = { json: false, nodes: [1000, 5000], pods: 10_000, streamPods: 2000, rate: 100, concurrency: 256, events: true, timeoutS: 600, parallelBinds: 64 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const setter = VALUE_FLAGS[a];
@@ -177,7 +180,7 @@ async function measure(nodes: number, f: Flags): Promise<Row[]> {
     const t0 = Date.now();
     await load.run({ op: 'nodes', count: nodes, zones: 3 });
     log(f.json, `  ${nodes} nodes registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    scheduler = new Scheduler({ client, log: pino({ level: 'warn' }), config: { recordScheduledEvents: f.events } });
+    scheduler = new Scheduler({ client, log: pino({ level: 'warn' }), config: { recordScheduledEvents: f.events, parallelBinds: f.parallelBinds } });
     if (!(await scheduler.start({ syncTimeoutMs: 120_000 }))) throw new Error('scheduler did not sync');
     const rows: Row[] = [];
     const cpu = (): number => {
@@ -213,7 +216,7 @@ export async function run(argv: string[]): Promise<void> {
   const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const out: string[] = [];
   out.push('');
-  out.push(`scheduler: pods ${f.pods} burst + ${f.streamPods} stream, events ${f.events ? 'on' : 'off'}; API server (MemoryStorage) + load in a child process, scheduler in this one; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  out.push(`scheduler: pods ${f.pods} burst + ${f.streamPods} stream, events ${f.events ? 'on' : 'off'}, ${f.parallelBinds} binds in flight; API server (MemoryStorage) + load in a child process, scheduler in this one; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   out.push('latency: burst/stream = create issued → watch sees spec.nodeName; cycle only = one decision (no API)');
   out.push(`${'nodes'.padEnd(7)}${'phase'.padEnd(16)}${pad('bound', 7)}${pad('seconds', 9)}${pad('pods/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('cpu ms/pod', 12)}`);
   for (const { nodes, phase, r, cpuMsPerPod } of rows)
