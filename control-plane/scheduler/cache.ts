@@ -31,7 +31,7 @@ export class SchedulerCache {
   /** Pods bound to nodes the cache has not seen (yet): counted when the node arrives. */
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
 
-  constructor(private readonly assumedTtlMs = 30_000) {}
+  constructor(private readonly assumedTtlMs = 15 * 60_000) {}
 
   /** Every known node, in a stable order (the cycle's rotating start index relies on it). */
   snapshot(): Snapshot {

@@ -32,7 +32,9 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   maxUnschedulableMs: 60_000,
   flushIntervalMs: 1000,
   parallelBinds: 64,
-  assumedTtlMs: 30_000,
+  // As kube-scheduler (durationToExpireAssumedPod): a loaded API server can deliver the bound pod
+  // much later than the bind reply; releasing too early would let the next pods oversubscribe.
+  assumedTtlMs: 15 * 60_000,
   recordScheduledEvents: true,
 };
 
