@@ -10,6 +10,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(argv: s
     about: 'API server over the Shoal store vs over etcd 3.4 (3 API servers each): creates, gets, lists, CAS updates, watch fan-out',
     load: () => import('./bench/api.js'),
   },
+  scheduler: {
+    about: 'Scheduler vs an in-process API server: 1000/5000 simulated nodes, 10 000 pods at once + a stream; pods/s, create-to-bound p99',
+    load: () => import('./bench/scheduler.js'),
+  },
   transport: {
     about: 'GrpcTransport on loopback: small-message and snapshot throughput',
     // a script that runs when imported
