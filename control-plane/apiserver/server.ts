@@ -16,7 +16,8 @@ import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
-import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
+import { defaultAdmissionChain } from './admission/default-chain.js';
+import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
@@ -125,15 +126,15 @@ export class ApiServer {
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
-    const validating: ValidatingAdmissionPlugin[] = [];
-    if (namespaces !== undefined) validating.push(new NamespaceLifecycle((name) => this.readObject(namespaces, '', name)));
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
       random: o.random ?? cryptoRandom,
-      // Issue 8 adds cluster IP allocation for Services to the mutating plugins; issue 5 adds
-      // LimitRange, ServiceAccount, DefaultTolerationSeconds, NodeRestriction, ResourceQuota.
-      admission: { mutating: [...(o.mutatingAdmission ?? [])], validating: [...validating, ...(o.validatingAdmission ?? [])] },
+      admission: defaultAdmissionChain({
+        getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
+        extraMutating: o.mutatingAdmission,
+        extraValidating: o.validatingAdmission,
+      }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
     });
     this.watchCaches = new WatchCaches({
