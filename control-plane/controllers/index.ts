@@ -1,0 +1,30 @@
+// Shoal's controller manager: control loops that move the cluster towards its desired state,
+// each a pure reconcile core plus a queue-driven loop, run by the leader of a Lease.
+export { ControllerManager, ControllerManagerConfigError, CONTROLLER_NAMES } from './controller-manager.js';
+export type { ControllerManagerConfig, ControllerManagerDeps, ControllerName } from './controller-manager.js';
+export { LeaderElector, LeaderElectionError } from './leader-election/index.js';
+export type { LeaderElectorOptions } from './leader-election/index.js';
+export { WorkQueue } from './shared/work-queue.js';
+export type { WorkQueueOptions } from './shared/work-queue.js';
+export { Controller, splitKey } from './shared/controller.js';
+export type { ControllerDeps, SyncResult } from './shared/controller.js';
+export { Expectations } from './shared/expectations.js';
+export { EventRecorder, EventType } from './shared/event-recorder.js';
+export type { EventSink } from './shared/event-recorder.js';
+export { InformerFactory } from './shared/informer-factory.js';
+export { claim, controllerRef, isControlledBy, newControllerRef, withControllerRef, withoutOwnerRef } from './shared/owner-refs.js';
+export { isPodActive, isPodAvailable, isPodReady } from './shared/pod-state.js';
+export { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
+export { planReplicas, rankForDeletion, slowStartBatches, podFromTemplate } from './replica-set/reconcile.js';
+export { DeploymentController } from './deployment/deployment-controller.js';
+export { planDeployment, resolveFenceposts, revisionOf, REVISION_ANNOTATION } from './deployment/reconcile.js';
+export type { DeploymentAction, DeploymentPlan } from './deployment/reconcile.js';
+export { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqual } from './deployment/template-hash.js';
+export { rollbackDeployment, rolloutHistory, RollbackError, RollbackErrorCode } from './deployment/rollback.js';
+export type { RolloutRevision } from './deployment/rollback.js';
+export { EndpointsController } from './endpoints/endpoints-controller.js';
+export { endpointSubsets } from './endpoints/reconcile.js';
+export { NamespaceController } from './namespace/namespace-controller.js';
+export { GarbageCollector, GC_RESOURCES } from './garbage-collector/garbage-collector.js';
+export { decideDependent } from './garbage-collector/plan.js';
+export { ServiceAccountController } from './service-account/service-account-controller.js';
