@@ -4,6 +4,7 @@
 //   it runs marks it dirty and it is queued again when done() is called;
 // - retries: addRateLimited() re-adds after an exponential per-key backoff; forget() resets it.
 // Time comes from the injected clock; delayed adds are bounded by shutDown().
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../../client/index.js';
 
 export interface WorkQueueOptions {
@@ -27,6 +28,8 @@ export class WorkQueue {
   constructor(private readonly options: WorkQueueOptions) {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    // Every pending delayed add listens on the shutdown signal.
+    setMaxListeners(0, this.stopping.signal);
     if (!(this.baseDelayMs > 0 && this.maxDelayMs >= this.baseDelayMs)) throw new RangeError(`WorkQueue: need 0 < baseDelayMs <= maxDelayMs, got ${this.baseDelayMs}, ${this.maxDelayMs}`);
   }
 
