@@ -46,6 +46,7 @@ export interface ControllerManagerDeps {
 
 export class ControllerManagerConfigError extends Error {
   readonly code = 'CONTROLLER_MANAGER_CONFIG';
+  override readonly name = 'ControllerManagerConfigError';
 }
 
 interface Running {

@@ -35,6 +35,7 @@ export interface LeaderElectorOptions {
 
 export class LeaderElectionError extends Error {
   readonly code = 'LEADER_ELECTION_CONFIG';
+  override readonly name = 'LeaderElectionError';
 }
 
 export class LeaderElector {
