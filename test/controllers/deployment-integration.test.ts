@@ -2,25 +2,11 @@
 // rolling update that stays within replicas − maxUnavailable .. replicas + maxSurge on every pod
 // event, rollback to the previous template, history cleanup.
 import t from 'tap';
-import type { Deployment, Pod, ReplicaSet } from '../../api/index.js';
+import type { Deployment, ReplicaSet } from '../../api/index.js';
 import type { ShoalClient } from '../../client/index.js';
 import { REVISION_ANNOTATION, isPodReady, rollbackDeployment, rolloutHistory } from '../../control-plane/controllers/index.js';
 import { FakeKubelet, startCluster, startManager, until } from './helpers/cluster.js';
-
-export function deployment(name: string, replicas: number, image: string, strategy: Record<string, unknown> = {}): Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } }, ...strategy },
-  } as unknown as Deployment;
-}
-
-const live = (p: Pod): boolean => p.metadata.deletionTimestamp === undefined && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
-
-export function podsOf(k: FakeKubelet, app: string): Pod[] {
-  return k.pods.cache.list().filter((p) => p.metadata.labels?.app === app && live(p));
-}
+import { deployment, podsOf } from './helpers/workloads.js';
 
 async function converged(client: ShoalClient, k: FakeKubelet, name: string, replicas: number, image: string): Promise<boolean> {
   const pods = podsOf(k, name);
