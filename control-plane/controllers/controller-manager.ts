@@ -7,6 +7,7 @@ import type { Clock, ShoalClient } from '../../client/index.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
+import { JobController } from './job/job-controller.js';
 import { LeaderElector } from './leader-election/leader-elector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
@@ -15,7 +16,7 @@ import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -146,6 +147,9 @@ export class ControllerManager {
           break;
         case 'serviceaccount':
           controllers.push(new ServiceAccountController(base));
+          break;
+        case 'job':
+          controllers.push(new JobController(base));
           break;
       }
     }

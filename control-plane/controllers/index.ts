@@ -28,3 +28,5 @@ export { NamespaceController } from './namespace/namespace-controller.js';
 export { GarbageCollector, GC_RESOURCES } from './garbage-collector/garbage-collector.js';
 export { decideDependent } from './garbage-collector/plan.js';
 export { ServiceAccountController } from './service-account/service-account-controller.js';
+export { JobController } from './job/job-controller.js';
+export { planJob, isJobFinished } from './job/reconcile.js';

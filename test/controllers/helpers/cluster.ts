@@ -47,6 +47,8 @@ export class FakeKubelet {
   private chain: Promise<void> = Promise.resolve();
   private ip = 1;
   ready: (p: Pod) => boolean = () => true;
+  /** The phase a bound pod reaches (tests make Job pods succeed or fail). */
+  phase: (p: Pod) => 'Running' | 'Succeeded' | 'Failed' = () => 'Running';
 
   constructor(private readonly client: ShoalClient, private readonly node = 'node-1') {
     this.pods = client.informer<Pod>('pods', { namespace: '' });
@@ -73,6 +75,12 @@ export class FakeKubelet {
     }
     if ((p.spec.nodeName ?? '') === '') {
       await pods.bind(name, this.node);
+      return;
+    }
+    const phase = this.phase(p);
+    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return;
+    if (phase !== 'Running') {
+      await pods.patchStatus(name, { status: { phase, conditions: [{ type: 'Ready', status: 'False' }] } });
       return;
     }
     if (p.status?.phase === 'Running' && (p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True') === this.ready(p)) return;
