@@ -30,3 +30,6 @@ export { decideDependent } from './garbage-collector/plan.js';
 export { ServiceAccountController } from './service-account/service-account-controller.js';
 export { JobController } from './job/job-controller.js';
 export { planJob, isJobFinished } from './job/reconcile.js';
+export { DaemonSetController } from './daemon-set/daemon-set-controller.js';
+export { planDaemonSet, DAEMON_TOLERATIONS, REVISION_HASH_LABEL } from './daemon-set/reconcile.js';
+export { tolerates, untolerated } from './shared/taints.js';

@@ -66,7 +66,8 @@ t.test('replicaset - scale-down deletes unscheduled and not-ready pods first', a
   const [victim] = live(kubelet, 'rs2');
   kubelet.ready = (p) => p.metadata.name !== victim?.metadata.name;
   kubelet.refresh();
-  await until(t, 'one pod not ready', () => live(kubelet, 'rs2').some((p) => p.status?.conditions?.[0]?.status === 'False'));
+  // The controller has seen it once its status counts only two ready pods.
+  await until(t, 'one pod not ready', async () => (await client.resource<ReplicaSet>('replicasets').get('rs2')).status?.readyReplicas === 2);
   await client.resource<ReplicaSet>('replicasets').patch('rs2', { spec: { replicas: 2 } });
   await until(t, '2 pods', () => live(kubelet, 'rs2').length === 2);
   t.notOk(live(kubelet, 'rs2').some((p) => p.metadata.name === victim?.metadata.name), 'the not-ready pod went');
