@@ -10,6 +10,8 @@ import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import { JobController } from './job/job-controller.js';
 import { LeaderElector } from './leader-election/leader-elector.js';
+import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
 import { ServiceAccountController } from './service-account/service-account-controller.js';
@@ -17,7 +19,7 @@ import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'daemonset'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'daemonset', 'node-lifecycle'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -35,6 +37,8 @@ export interface ControllerManagerConfig {
   readonly retryPeriodMs?: number;
   readonly leaseName?: string;
   readonly leaseNamespace?: string;
+  /** Node heartbeat grace, monitor period and eviction rate. */
+  readonly nodeLifecycle?: NodeLifecycleOptions;
   /** Run without leader election (a single host, tests). */
   readonly leaderElection?: boolean;
 }
@@ -154,6 +158,9 @@ export class ControllerManager {
           break;
         case 'daemonset':
           controllers.push(new DaemonSetController(base));
+          break;
+        case 'node-lifecycle':
+          controllers.push(new NodeLifecycleController({ ...base, ...(config.nodeLifecycle === undefined ? {} : { options: config.nodeLifecycle }) }));
           break;
       }
     }

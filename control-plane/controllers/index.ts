@@ -33,3 +33,7 @@ export { planJob, isJobFinished } from './job/reconcile.js';
 export { DaemonSetController } from './daemon-set/daemon-set-controller.js';
 export { planDaemonSet, DAEMON_TOLERATIONS, REVISION_HASH_LABEL } from './daemon-set/reconcile.js';
 export { tolerates, untolerated } from './shared/taints.js';
+export { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/node-lifecycle-controller.js';
+export type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
+export { desiredTaints, evictionTime, fullDisruption, nodeHealth, TAINT_NOT_READY, TAINT_UNREACHABLE } from './node-lifecycle/reconcile.js';
+export type { NodeHealth } from './node-lifecycle/reconcile.js';
