@@ -50,7 +50,7 @@ export class FakeKubelet {
   /** The phase a bound pod reaches (tests make Job pods succeed or fail). */
   phase: (p: Pod) => 'Running' | 'Succeeded' | 'Failed' = () => 'Running';
 
-  constructor(private readonly client: ShoalClient, private readonly node = 'node-1') {
+  constructor(private readonly client: ShoalClient, public node = 'node-1') {
     this.pods = client.informer<Pod>('pods', { namespace: '' });
     const step = (p: Pod): void => {
       this.chain = this.chain.then(() => this.handle(p)).catch(() => undefined);
