@@ -14,12 +14,13 @@ import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-control
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
+import { StatefulSetController } from './stateful-set/stateful-set-controller.js';
 import { ServiceAccountController } from './service-account/service-account-controller.js';
 import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'daemonset', 'node-lifecycle'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'daemonset', 'statefulset', 'node-lifecycle'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -158,6 +159,9 @@ export class ControllerManager {
           break;
         case 'daemonset':
           controllers.push(new DaemonSetController(base));
+          break;
+        case 'statefulset':
+          controllers.push(new StatefulSetController(base));
           break;
         case 'node-lifecycle':
           controllers.push(new NodeLifecycleController({ ...base, ...(config.nodeLifecycle === undefined ? {} : { options: config.nodeLifecycle }) }));

@@ -37,3 +37,5 @@ export { NodeLifecycleController, NODE_LEASE_NAMESPACE } from './node-lifecycle/
 export type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 export { desiredTaints, evictionTime, fullDisruption, nodeHealth, TAINT_NOT_READY, TAINT_UNREACHABLE } from './node-lifecycle/reconcile.js';
 export type { NodeHealth } from './node-lifecycle/reconcile.js';
+export { StatefulSetController } from './stateful-set/stateful-set-controller.js';
+export { planStatefulSet, statefulPod, ordinalOf, VOLUME_NODES_ANNOTATION } from './stateful-set/reconcile.js';
