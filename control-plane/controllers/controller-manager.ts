@@ -4,6 +4,7 @@
 // state (caches, expectations) survives a gap in which someone else was acting.
 import type { Logger } from 'pino';
 import type { Clock, ShoalClient } from '../../client/index.js';
+import { CronJobController } from './cron-job/cron-job-controller.js';
 import { DaemonSetController } from './daemon-set/daemon-set-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
@@ -20,7 +21,7 @@ import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'daemonset', 'statefulset', 'node-lifecycle'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'node-lifecycle'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -156,6 +157,9 @@ export class ControllerManager {
           break;
         case 'job':
           controllers.push(new JobController(base));
+          break;
+        case 'cronjob':
+          controllers.push(new CronJobController(base));
           break;
         case 'daemonset':
           controllers.push(new DaemonSetController(base));

@@ -39,3 +39,5 @@ export { desiredTaints, evictionTime, fullDisruption, nodeHealth, TAINT_NOT_READ
 export type { NodeHealth } from './node-lifecycle/reconcile.js';
 export { StatefulSetController } from './stateful-set/stateful-set-controller.js';
 export { planStatefulSet, statefulPod, ordinalOf, VOLUME_NODES_ANNOTATION } from './stateful-set/reconcile.js';
+export { CronJobController, SCHEDULED_ANNOTATION } from './cron-job/cron-job-controller.js';
+export { planCronJob, cronMatches, mostRecentSchedule, nextSchedule, cronJobName } from './cron-job/reconcile.js';

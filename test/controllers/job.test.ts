@@ -60,3 +60,20 @@ t.test('job - retries failed pods, then fails at backoffLimit', async (t) => {
   t.equal(all.length, 3, 'backoffLimit 2: three attempts');
   t.equal((await client.resource<Job>('jobs').get('bad')).status?.failed, 3);
 });
+
+t.test('job - ttlSecondsAfterFinished removes a finished Job', async (t) => {
+  const { client } = await startCluster(t);
+  const kubelet = await FakeKubelet.start(t, client);
+  kubelet.phase = () => 'Succeeded';
+  startManager(t, client);
+  await client.resource<Job>('jobs').create(job('short', { ttlSecondsAfterFinished: 0 }));
+  await until(t, 'job removed after finishing', async () => {
+    try {
+      await client.resource<Job>('jobs').get('short');
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  t.pass('removed');
+});

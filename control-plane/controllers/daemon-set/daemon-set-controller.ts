@@ -9,8 +9,9 @@ import { Controller, splitKey } from '../shared/controller.js';
 import type { ControllerDeps, SyncResult } from '../shared/controller.js';
 import type { EventSink } from '../shared/event-recorder.js';
 import { Expectations } from '../shared/expectations.js';
+import { trackOwnedPods } from '../shared/owned-pods.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
-import { claim, controllerRef, withControllerRef } from '../shared/owner-refs.js';
+import { claim, withControllerRef } from '../shared/owner-refs.js';
 import { errorMessage, ignoreNotFound } from '../replica-set/replica-set-controller.js';
 import { podFromTemplate } from '../replica-set/reconcile.js';
 import { canonicalJson } from '../deployment/template-hash.js';
@@ -33,30 +34,7 @@ export class DaemonSetController extends Controller {
       for (const k of this.sets.cache.keys()) this.queue.add(k);
     };
     this.nodes.addHandlers({ onAdd: all, onUpdate: (old, n) => (old === n ? undefined : all()), onDelete: all });
-    const owner = (p: Pod): string | undefined => {
-      const ref = controllerRef(p);
-      return ref?.kind === 'DaemonSet' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-    };
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.creationObserved(k);
-        this.queue.add(k);
-      },
-      onUpdate: (old, p) => {
-        const k = owner(p);
-        if (k === undefined || old === p) return;
-        if (p.metadata.deletionTimestamp !== undefined && old.metadata.deletionTimestamp === undefined) this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-      onDelete: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-    });
+    trackOwnedPods(this.pods, 'DaemonSet', this.queue, this.expectations);
   }
 
   protected async sync(key: string): Promise<SyncResult | void> {

@@ -13,6 +13,7 @@ import type { Condition, Deployment, ReplicaSet } from '../../../api/index.js';
 import { scaledValue } from '../../../api/index.js';
 import { newControllerRef } from '../shared/owner-refs.js';
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqual } from './template-hash.js';
+import { timestamp as stamp } from '../shared/time.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
@@ -190,9 +191,6 @@ function planRecreate(replicas: number, newRS: ReplicaSet, old: readonly Replica
   return newRS.spec.replicas === replicas ? [] : [{ type: 'scale', name: newRS.metadata.name ?? '', replicas, reason: 'recreate' }];
 }
 
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function setCondition(conds: readonly Condition[], next: Condition, nowMs: number): Condition[] {
   const prev = conds.find((c) => c.type === next.type);

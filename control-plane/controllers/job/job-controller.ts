@@ -8,6 +8,7 @@ import { Controller, splitKey } from '../shared/controller.js';
 import type { ControllerDeps, SyncResult } from '../shared/controller.js';
 import type { EventSink } from '../shared/event-recorder.js';
 import { Expectations } from '../shared/expectations.js';
+import { trackOwnedPods } from '../shared/owned-pods.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { controllerRef } from '../shared/owner-refs.js';
 import { errorMessage, ignoreNotFound } from '../replica-set/replica-set-controller.js';
@@ -26,30 +27,7 @@ export class JobController extends Controller {
     this.jobs = d.informers.get<Job>('jobs');
     this.pods = d.informers.get<Pod>('pods');
     this.enqueueAll(this.jobs);
-    const owner = (p: Pod): string | undefined => {
-      const ref = controllerRef(p);
-      return ref?.kind === 'Job' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-    };
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.creationObserved(k);
-        this.queue.add(k);
-      },
-      onUpdate: (old, p) => {
-        const k = owner(p);
-        if (k === undefined || old === p) return;
-        if (p.metadata.deletionTimestamp !== undefined && old.metadata.deletionTimestamp === undefined) this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-      onDelete: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-    });
+    trackOwnedPods(this.pods, 'Job', this.queue, this.expectations);
   }
 
   protected async sync(key: string): Promise<SyncResult | void> {
@@ -91,7 +69,24 @@ export class JobController extends Controller {
       const done = plan.status.conditions?.find((c) => c.type === 'Complete' || c.type === 'Failed');
       if (done !== undefined) this.d.events.event(job, done.type === 'Complete' ? 'Normal' : 'Warning', done.reason ?? done.type, done.message ?? '');
     }
-    if (canonicalJson(plan.status) !== canonicalJson(job.status ?? {})) await ignoreNotFound(this.d.client.resource<Job>('jobs', ns).patchStatus(name, { status: plan.status }));
+    const jobs = this.d.client.resource<Job>('jobs', ns);
+    if (canonicalJson(plan.status) !== canonicalJson(job.status ?? {})) await ignoreNotFound(jobs.patchStatus(name, { status: plan.status }));
+    // ttlSecondsAfterFinished: a finished Job (and, through the collector, its pods) goes after the TTL.
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    const finishedAt = finishedTime(plan.status);
+    if (ttl !== undefined && finishedAt !== undefined) {
+      const left = finishedAt + ttl * 1000 - this.clock.now();
+      if (left > 0) return { requeueAfterMs: left + 50 };
+      await ignoreNotFound(jobs.delete(name, { propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid ?? '' } }));
+      return;
+    }
     return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
   }
+}
+
+function finishedTime(status: NonNullable<Job['status']>): number | undefined {
+  const c = status.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
+  if (c === undefined) return undefined;
+  const t = Date.parse(status.completionTime ?? c.lastTransitionTime ?? '');
+  return Number.isNaN(t) ? undefined : t;
 }

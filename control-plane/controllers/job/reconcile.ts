@@ -7,6 +7,7 @@
 import type { Condition, Job, Pod } from '../../../api/index.js';
 import { isPodActive, isPodReady } from '../shared/pod-state.js';
 import { rankForDeletion } from '../replica-set/reconcile.js';
+import { timestamp as stamp } from '../shared/time.js';
 
 export interface JobPlan {
   readonly create: number;
@@ -16,7 +17,6 @@ export interface JobPlan {
   readonly requeueAfterMs: number | undefined;
 }
 
-const stamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function isJobFinished(j: Job): boolean {
   return (j.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');

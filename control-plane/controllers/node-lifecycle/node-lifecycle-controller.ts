@@ -13,6 +13,7 @@ import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
 import { canonicalJson } from '../deployment/template-hash.js';
 import { desiredTaints, evictionTime, fullDisruption, nodeHealth } from './reconcile.js';
 import type { NodeHealth } from './reconcile.js';
+import { timestamp as stamp } from '../shared/time.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -25,7 +26,6 @@ export interface NodeLifecycleOptions {
   readonly evictionsPerSecond?: number;
 }
 
-const stamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class NodeLifecycleController extends Controller {
   private readonly nodes: Informer<Node>;

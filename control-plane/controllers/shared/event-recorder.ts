@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../../api/kind.js';
 import type { Event } from '../../../api/index.js';
 import type { Clock, ShoalClient } from '../../../client/index.js';
+import { timestamp } from './time.js';
 
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -45,7 +46,7 @@ export class EventRecorder implements EventSink {
     const m = object.metadata;
     const namespace = m.namespace ?? 'default';
     const key = [m.uid ?? '', object.kind, namespace, m.name ?? '', type, reason, message].join('\u0000');
-    const now = new Date(this.deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = timestamp(this.deps.clock.now());
     const events = this.deps.client.resource<Event>('events', namespace);
     const seen = this.series.get(key);
     if (seen !== undefined) {

@@ -7,6 +7,7 @@ import { Controller, splitKey } from '../shared/controller.js';
 import type { ControllerDeps, SyncResult } from '../shared/controller.js';
 import type { EventSink } from '../shared/event-recorder.js';
 import { Expectations } from '../shared/expectations.js';
+import { trackOwnedPods } from '../shared/owned-pods.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { controllerRef } from '../shared/owner-refs.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
@@ -24,28 +25,7 @@ export class StatefulSetController extends Controller {
     this.sets = d.informers.get<StatefulSet>('statefulsets');
     this.pods = d.informers.get<Pod>('pods');
     this.enqueueAll(this.sets);
-    const owner = (p: Pod): string | undefined => {
-      const ref = controllerRef(p);
-      return ref?.kind === 'StatefulSet' ? `${p.metadata.namespace ?? ''}/${ref.name}` : undefined;
-    };
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.creationObserved(k);
-        this.queue.add(k);
-      },
-      onUpdate: (old, p) => {
-        const k = owner(p);
-        if (k !== undefined && old !== p) this.queue.add(k);
-      },
-      onDelete: (p) => {
-        const k = owner(p);
-        if (k === undefined) return;
-        this.expectations.deletionObserved(k, objectKey(p));
-        this.queue.add(k);
-      },
-    });
+    trackOwnedPods(this.pods, 'StatefulSet', this.queue, this.expectations);
   }
 
   protected async sync(key: string): Promise<SyncResult | void> {
