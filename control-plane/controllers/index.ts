@@ -41,3 +41,5 @@ export { StatefulSetController } from './stateful-set/stateful-set-controller.js
 export { planStatefulSet, statefulPod, ordinalOf, VOLUME_NODES_ANNOTATION } from './stateful-set/reconcile.js';
 export { CronJobController, SCHEDULED_ANNOTATION } from './cron-job/cron-job-controller.js';
 export { planCronJob, cronMatches, mostRecentSchedule, nextSchedule, cronJobName } from './cron-job/reconcile.js';
+export { rolloutStatus, pauseDeployment, resumeDeployment, restartDeployment, RESTARTED_AT_ANNOTATION } from './deployment/rollout.js';
+export type { RolloutStatus } from './deployment/rollout.js';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { Deployment, ReplicaSet } from '../../api/index.js';
 import type { ShoalClient } from '../../client/index.js';
-import { REVISION_ANNOTATION, isPodReady, rollbackDeployment, rolloutHistory } from '../../control-plane/controllers/index.js';
+import { REVISION_ANNOTATION, isPodReady, pauseDeployment, restartDeployment, resumeDeployment, rollbackDeployment, rolloutHistory, rolloutStatus } from '../../control-plane/controllers/index.js';
 import { FakeKubelet, startCluster, startManager, until } from './helpers/cluster.js';
 import { deployment, podsOf } from './helpers/workloads.js';
 
@@ -96,4 +96,25 @@ t.test('deployment - Recreate stops every old pod before starting new ones; hist
   remove();
   t.equal(mixed, false, 'old and new pods never ran together');
   await until(t, 'history pruned to 1 old ReplicaSet', async () => (await client.resource<ReplicaSet>('replicasets').list()).items.length === 2);
+});
+
+t.test('deployment - pause holds a template change, resume rolls it, restart replaces every pod; rollout status follows', async (t) => {
+  const { client } = await startCluster(t);
+  const kubelet = await FakeKubelet.start(t, client);
+  startManager(t, client);
+  const deps = client.resource<Deployment>('deployments');
+  await deps.create(deployment('pz', 2, 'p:1'));
+  await until(t, 'first rollout', () => converged(client, kubelet, 'pz', 2, 'p:1'));
+  t.match(rolloutStatus(await deps.get('pz')), { done: true, message: 'deployment "pz" successfully rolled out' });
+  await pauseDeployment(client, 'default', 'pz');
+  await deps.updateWithRetry('pz', (d) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers: [{ ...d.spec.template.spec.containers[0]!, image: 'p:2' }] } } } }));
+  await until(t, 'paused condition', async () => (await deps.get('pz')).status?.conditions?.some((c) => c.reason === 'DeploymentPaused') === true);
+  t.equal((await client.resource<ReplicaSet>('replicasets').list()).items.length, 1, 'no new ReplicaSet while paused');
+  t.equal(rolloutStatus(await deps.get('pz')).done, false, 'not rolled out');
+  await resumeDeployment(client, 'default', 'pz');
+  await until(t, 'rolled after resume', () => converged(client, kubelet, 'pz', 2, 'p:2'));
+  const before = new Set(podsOf(kubelet, 'pz').map((p) => p.metadata.name));
+  await restartDeployment(client, 'default', 'pz', new Date());
+  await until(t, 'every pod replaced', async () => (await converged(client, kubelet, 'pz', 2, 'p:2')) && podsOf(kubelet, 'pz').every((p) => !before.has(p.metadata.name)));
+  t.equal((await client.resource<ReplicaSet>('replicasets').list()).items.length, 3, 'restart made a new revision');
 });
