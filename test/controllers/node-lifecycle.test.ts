@@ -68,12 +68,17 @@ t.test('node lifecycle - a silent node is marked Unknown and tainted; its pods m
   await until(t, '2 pods on n1', () => liveOn('n1').length === 2);
   // n1 goes silent; new pods land on n2.
   alive.delete('n1');
+  kubelet.dead.add('n1');
   kubelet.node = 'n2';
   await until(t, 'n1 Unknown and tainted', async () => {
     const n = await nodes.get('n1');
     return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown' && (n.spec.taints ?? []).some((x) => x.key === TAINT_UNREACHABLE);
   });
   await until(t, 'pods moved to n2', () => liveOn('n1').length === 0 && liveOn('n2').length === 2);
+  // The evicted pods stay Terminating (their kubelet is gone to finish them), marked not ready.
+  const stranded = kubelet.pods.cache.list().filter((p) => p.metadata.labels?.app === 'w' && p.spec.nodeName === 'n1');
+  t.equal(stranded.length, 2, 'two evicted pods left on n1');
+  t.ok(stranded.every((p) => p.metadata.deletionTimestamp !== undefined && p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False'), 'marked for deletion and not ready');
   const n2 = await nodes.get('n2');
   t.equal(n2.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', 'the live node stays Ready');
   t.same(n2.spec.taints ?? [], [], 'and untainted');

@@ -135,6 +135,17 @@ export class NodeLifecycleController extends Controller {
     if (canonicalJson(taints) !== canonicalJson(node.spec.taints ?? [])) {
       await ignoreNotFound(nodes.patch(key, { spec: { taints: taints.length > 0 ? taints : null } }));
     }
+    // Pods on a silent node are no longer known to be ready: endpoints stop sending them traffic.
+    if (health === 'Unknown') {
+      for (const p of this.pods.cache.list()) {
+        if (p.spec.nodeName !== key || !isPodActive(p)) continue;
+        const conds = p.status?.conditions ?? [];
+        const ready = conds.find((c) => c.type === 'Ready');
+        if (ready === undefined || ready.status === 'False') continue;
+        const next = [...conds.filter((c) => c.type !== 'Ready'), { ...ready, status: 'False', reason: 'NodeNotReady', lastTransitionTime: stamp(now) }];
+        await ignoreNotFound(this.d.client.resource<Pod>('pods', p.metadata.namespace ?? '').patchStatus(p.metadata.name ?? '', { status: { conditions: next } }));
+      }
+    }
     // Evictions, unless most nodes are silent.
     const all = this.nodes.cache.list().map((n) => (n.metadata.name === key ? health : this.health(n)));
     if (fullDisruption(all)) return { requeueAfterMs: this.monitorMs };

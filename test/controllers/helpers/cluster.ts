@@ -47,6 +47,8 @@ export class FakeKubelet {
   private chain: Promise<void> = Promise.resolve();
   private ip = 1;
   ready: (p: Pod) => boolean = () => true;
+  /** Nodes whose kubelet is gone: their pods are left alone. */
+  readonly dead = new Set<string>();
   /** The phase a bound pod reaches (tests make Job pods succeed or fail). */
   phase: (p: Pod) => 'Running' | 'Succeeded' | 'Failed' = () => 'Running';
 
@@ -69,6 +71,7 @@ export class FakeKubelet {
   private async handle(p: Pod): Promise<void> {
     const pods = this.client.resource<Pod>('pods', p.metadata.namespace ?? '');
     const name = p.metadata.name ?? '';
+    if (this.dead.has(p.spec.nodeName ?? '')) return;
     if (p.metadata.deletionTimestamp !== undefined) {
       await pods.delete(name, { gracePeriodSeconds: 0 });
       return;
