@@ -177,7 +177,7 @@ export class ControllerManager {
     informers.start();
     // Workers start once the caches hold a first full list (never act on a partial view). Not
     // awaited here: a stop must not queue behind a sync that cannot finish.
-    void informers.waitForSync(new AbortController().signal).then((synced) => {
+    void informers.waitForSync().then((synced) => {
       if (!synced || this.running !== run) return;
       for (const c of controllers) c.start();
       log.info({ controllers: controllers.map((c) => c.name) }, 'controllers started');
