@@ -95,3 +95,22 @@ t.test('leader election - a leader that cannot renew is replaced after the lease
   await until(t, 'b takes over', () => b.elector.isLeader());
   t.same(timeline, ['a start', 'a stop', 'b start'], 'a stopped (renew deadline) before b started (lease expiry)');
 });
+
+t.test('leader election - a leader that sees another holder stops at once, and takes over again after that lease expires', async (t) => {
+  const { servers, client } = await startCluster(t);
+  const timeline: string[] = [];
+  const a = candidate(servers.addresses, 'a', timeline);
+  t.teardown(async () => {
+    await a.elector.stop();
+    a.client.close();
+  });
+  a.elector.start();
+  await until(t, 'a leads', () => a.elector.isLeader());
+  await client.resource<Lease>('leases', 'kube-system').updateWithRetry('test-lease', (l) => ({ ...l, spec: { ...l.spec, holderIdentity: 'intruder', renewTime: new Date().toISOString() } }));
+  await until(t, 'a stops', () => !a.elector.isLeader());
+  t.equal(a.elector.leader, 'intruder');
+  await until(t, 'a leads again after the intruder lease expired', () => a.elector.isLeader());
+  t.same(timeline, ['a start', 'a stop', 'a start']);
+  const l = await client.resource<Lease>('leases', 'kube-system').get('test-lease');
+  t.equal(l.spec.leaseTransitions, 1, 'one transition (intruder → a)');
+});

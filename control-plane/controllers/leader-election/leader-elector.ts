@@ -101,6 +101,9 @@ export class LeaderElector {
       if (ok) {
         lastRenew = now;
         if (this.leading === undefined) await this.startLeading();
+      } else if (this.leading !== undefined && this.lastLeader !== '' && this.lastLeader !== this.o.identity) {
+        this.o.log.warn({ identity: this.o.identity, holder: this.lastLeader }, 'the lease has another holder; stopping work');
+        await this.stopLeading();
       } else if (this.leading !== undefined && now - lastRenew >= this.renewDeadlineMs) {
         this.o.log.warn({ identity: this.o.identity }, 'could not renew the lease in time; stopping work');
         await this.stopLeading();
