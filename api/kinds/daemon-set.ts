@@ -38,7 +38,7 @@ export const daemonSetSchema = crossCheck(
       }).optional(),
     },
   ),
-  ['spec.selector', 'spec.template.metadata', 'spec.updateStrategy'],
+  ['!spec.selector', 'spec.template.metadata', 'spec.updateStrategy'],
   (ds, ctx) => {
     checkSelectorMatchesTemplate(ctx, ds.spec.selector, ds.spec.template.metadata?.labels, 'daemonset');
     const s = ds.spec.updateStrategy;

@@ -38,7 +38,7 @@ export const deploymentSchema = crossCheck(
       }).optional(),
     },
   ),
-  ['spec.selector', 'spec.template.metadata', 'spec.strategy', 'spec.minReadySeconds', 'spec.progressDeadlineSeconds'],
+  ['!spec.selector', 'spec.template.metadata', 'spec.strategy', 'spec.minReadySeconds', 'spec.progressDeadlineSeconds'],
   (d, ctx) => {
     checkSelectorMatchesTemplate(ctx, d.spec.selector, d.spec.template.metadata?.labels, 'deployment');
     const s = d.spec.strategy;

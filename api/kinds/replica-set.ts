@@ -31,7 +31,7 @@ export const replicaSetSchema = crossCheck(
       status: replicaStatusSchema.optional(),
     },
   ),
-  ['spec.selector', 'spec.template.metadata'],
+  ['!spec.selector', 'spec.template.metadata'],
   (rs, ctx) => checkSelectorMatchesTemplate(ctx, rs.spec.selector, rs.spec.template.metadata?.labels, 'replicaset'),
 );
 

@@ -24,7 +24,7 @@ const base = kindSchema(
 
 export const replicationControllerSchema = crossCheck(
   base,
-  ['spec.selector', 'spec.template.metadata'],
+  ['!spec.selector', 'spec.template.metadata'],
   (rc, ctx) => checkSelectorMatchesTemplate(ctx, labelSelectorFromMap(rc.spec.selector ?? rc.spec.template.metadata?.labels), rc.spec.template.metadata?.labels, 'replicationcontroller'),
 ).transform((rc) => {
   const labels = rc.spec.template.metadata?.labels;

@@ -63,7 +63,7 @@ export const statefulSetSchema = crossCheck(
       }).optional(),
     },
   ),
-  ['spec.selector', 'spec.template', 'spec.volumeClaimTemplates', 'spec.updateStrategy', 'spec.serviceName'],
+  ['!spec.selector', 'spec.template.metadata', 'spec.template.spec.volumes', 'spec.template.spec.containers.*.volumeMounts', 'spec.template.spec.initContainers.*.volumeMounts', 'spec.volumeClaimTemplates.*.metadata', 'spec.volumeClaimTemplates.*.spec.resources', 'spec.updateStrategy', 'spec.serviceName'],
   (s, ctx) => {
     checkSelectorMatchesTemplate(ctx, s.spec.selector, s.spec.template.metadata?.labels, 'statefulset');
     const claims = (s.spec.volumeClaimTemplates ?? []).map((c) => c.metadata.name);

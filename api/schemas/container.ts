@@ -112,7 +112,7 @@ export const containerSchema = withDefaults(crossCheck(
     startupProbe: probeSchema.optional(),
     volumeMounts: z.array(volumeMount).optional(),
   }),
-  ['name', 'image', 'ports', 'volumeMounts', 'livenessProbe', 'startupProbe', 'env'],
+  ['name', 'image', 'ports.*.name', 'volumeMounts.*.mountPath', 'volumeMounts.*.subPath', 'livenessProbe.successThreshold', 'startupProbe.successThreshold'],
   (c, ctx) => {
     for (const e of dns1123Label(c.name)) invalid(ctx, ['name'], c.name, e);
     if (c.image.trim() !== c.image) invalid(ctx, ['image'], c.image, 'must not have leading or trailing whitespace');

@@ -78,6 +78,7 @@ function details(iss: RawIssue): Detail[] {
       if (iss.origin === 'array') return [{ type: 'FieldValueInvalid', detail: `Too many: must have at most ${String(iss.maximum)} items` }];
       return [{ type: 'FieldValueInvalid', detail: `Invalid value: ${showValue(iss.input)}: must be less than ${iss.inclusive ? 'or equal to ' : ''}${String(iss.maximum)}` }];
     case 'invalid_value': {
+      if (iss.input === undefined) return [{ type: 'FieldValueRequired', detail: 'Required value' }];
       const supported = (iss.values ?? []).map((v) => showValue(v)).join(', ');
       return [{ type: 'FieldValueNotSupported', detail: `Unsupported value: ${showValue(iss.input)}: supported values: ${supported}` }];
     }

@@ -19,7 +19,7 @@ export const jobSpecSchema = withDefaults(crossCheck(
     manualSelector: z.boolean().optional(),
     template: podTemplateSpecSchema(['OnFailure', 'Never']),
   }),
-  ['selector', 'template.metadata', 'completions', 'completionMode'],
+  ['!selector', 'template.metadata', 'completions', 'completionMode'],
   (j, ctx) => {
     // The API server adds a controller-uid selector; a user's own selector needs manualSelector.
     if (j.selector && j.manualSelector) checkSelectorMatchesTemplate(ctx, j.selector, j.template.metadata?.labels, 'job', []);

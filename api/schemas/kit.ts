@@ -97,17 +97,20 @@ export function stringValue(key: string, value: unknown, ctx: Reporter, path: Pa
  * A rule across fields (names unique, mounts refer to volumes, ...). It runs even when other
  * parts of the object are broken, so all errors come at once — but not when a field it reads
  * (`deps`: paths relative to the schema, `*` for any list index or map key) failed to parse.
+ * A dep starting with `!` must be entirely valid (e.g. a selector that is matched against labels).
  */
 export function crossCheck<T extends z.ZodType>(schema: T, deps: readonly string[], fn: (value: z.output<T>, ctx: Reporter) => void): T {
-  const patterns = deps.map((d) => d.split('.'));
-  const related = (path: readonly PropertyKey[]): boolean =>
-    patterns.some((p) => {
-      const n = Math.min(p.length, path.length);
-      for (let i = 0; i < n; i++) if (p[i] !== '*' && p[i] !== String(path[i])) return false;
+  const patterns = deps.map((d) => ({ strict: d.startsWith('!'), segments: d.replace(/^!/, '').split('.') }));
+  const blocks = (iss: { continue?: boolean; path?: PropertyKey[] }): boolean =>
+    patterns.some(({ strict, segments }) => {
+      if (iss.continue === true && !strict) return false;
+      const path = iss.path ?? [];
+      const n = Math.min(segments.length, path.length);
+      for (let i = 0; i < n; i++) if (segments[i] !== '*' && segments[i] !== String(path[i])) return false;
       return true;
     });
   return schema.superRefine((v, ctx) => fn(v as z.output<T>, ctx as unknown as Reporter), {
-    when: (payload) => !payload.issues.some((iss) => iss.continue !== true && related(iss.path ?? [])),
+    when: (payload) => !payload.issues.some(blocks),
   }) as T;
 }
 

@@ -62,7 +62,7 @@ export function bindingSchemaFor(kind: 'RoleBinding' | 'ClusterRoleBinding') {
         subjects: z.array(subject).optional(),
       },
     ),
-    ['roleRef', 'subjects'],
+    ['roleRef.name', 'subjects.*.kind', 'subjects.*.namespace'],
     (b, ctx) => {
       for (const e of pathSegmentName(b.roleRef.name)) invalid(ctx, ['roleRef', 'name'], b.roleRef.name, e);
       b.subjects?.forEach((s, i) => {

@@ -2,6 +2,7 @@
 import type { FieldError } from '../kind.js';
 import { formatPath } from '../field-path.js';
 import type { Path } from './kit.js';
+import { showValue } from './show-value.js';
 
 /** Deep equality of JSON values (key order ignored; undefined properties count as absent). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -19,7 +20,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 /** `field: Invalid value: ...: field is immutable` when the value changed. */
 export function immutable(next: unknown, old: unknown, path: Path, errors: FieldError[]): void {
-  if (!jsonEqual(next, old)) errors.push({ field: formatPath(path), type: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(next ?? null).slice(0, 120)}: field is immutable` });
+  if (!jsonEqual(next, old)) errors.push({ field: formatPath(path), type: 'FieldValueInvalid', detail: `Invalid value: ${showValue(next ?? null)}: field is immutable` });
 }
 
 export const forbiddenUpdate = (path: Path, why: string): FieldError => ({ field: formatPath(path), type: 'FieldValueForbidden', detail: `Forbidden: ${why}` });

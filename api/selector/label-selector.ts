@@ -80,7 +80,7 @@ type Token =
   | { readonly kind: 'word'; readonly text: string; readonly at: number }
   | { readonly kind: 'op'; readonly text: '=' | '==' | '!=' | '!' | '(' | ')' | ','; readonly at: number };
 
-const SPECIAL = new Set(['=', '!', '(', ')', ',', ' ', '\t', '\n', '\r']);
+const SPECIAL = new Set(['=', '!', '(', ')', ',', '<', '>', ' ', '\t', '\n', '\r']);
 
 function tokenize(text: string): Token[] | string {
   const out: Token[] = [];

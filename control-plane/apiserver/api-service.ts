@@ -306,5 +306,6 @@ export class ApiService {
 function authInput(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): AuthenticationInput {
   const md: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(call.metadata.getMap())) md[k] = [typeof v === 'string' ? v : Buffer.from(v).toString('base64')];
-  return { metadata: md, peer: call.getPeer() };
+  const cert = call.getAuthContext()?.sslPeerCertificate?.raw;
+  return { metadata: md, peer: call.getPeer(), ...(cert !== undefined ? { peerCertificate: new Uint8Array(cert) } : {}) };
 }

@@ -16,7 +16,8 @@ import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
-import { NamespaceLifecycle, SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
+import { defaultAdmissionChain } from './admission/default-chain.js';
+import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
@@ -81,7 +82,7 @@ export interface ApiServerDeps {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly options: ApiServerOptions;
+  readonly options?: ApiServerOptions;
 }
 
 export interface ListenAddresses {
@@ -118,22 +119,24 @@ export class ApiServer {
   private readyPromise: Promise<void> | undefined;
 
   constructor(private readonly deps: ApiServerDeps) {
-    const o = deps.options;
+    const o = deps.options ?? {};
     this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
-    const validating: ValidatingAdmissionPlugin[] = [];
-    if (namespaces !== undefined) validating.push(new NamespaceLifecycle((name) => this.readObject(namespaces, '', name)));
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
       random: o.random ?? cryptoRandom,
-      // Issue 8 adds cluster IP allocation for Services to the mutating plugins; issue 5 adds
-      // LimitRange, ServiceAccount, DefaultTolerationSeconds, NodeRestriction, ResourceQuota.
-      admission: { mutating: [...(o.mutatingAdmission ?? [])], validating: [...validating, ...(o.validatingAdmission ?? [])] },
+      admission: defaultAdmissionChain({
+        // A live read, not the watch cache: a namespace that just became Terminating on another API
+        // server must refuse new content here too.
+        getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
+        extraMutating: o.mutatingAdmission,
+        extraValidating: o.validatingAdmission,
+      }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
     });
     this.watchCaches = new WatchCaches({
@@ -183,7 +186,7 @@ export class ApiServer {
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
   async listen(addresses: ListenAddresses, opts: { waitReady?: boolean } = {}): Promise<BoundPorts> {
     const grpcPort = await new Promise<number>((resolve, reject) => {
-      this.grpc.bindAsync(addresses.grpc, this.deps.options.credentials ?? ServerCredentials.createInsecure(), (e, port) => (e !== null ? reject(new Error(`cannot listen on ${addresses.grpc} (gRPC API): ${e.message}`)) : resolve(port)));
+      this.grpc.bindAsync(addresses.grpc, this.deps.options?.credentials ?? ServerCredentials.createInsecure(), (e, port) => (e !== null ? reject(new Error(`cannot listen on ${addresses.grpc} (gRPC API): ${e.message}`)) : resolve(port)));
     });
     let httpPort: number | undefined;
     if (addresses.http !== undefined) {
@@ -275,7 +278,7 @@ export class ApiServer {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
-    this.deps.options.storeStatus?.close();
+    this.deps.options?.storeStatus?.close();
     this.log.info('API server stopped');
   }
 }

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { startInProcess } from './helpers/in-process-server.js';
 import { failure } from './helpers/api-conn.js';
+import { registry } from '../../api/index.js';
+import type { DiscoveryResponse } from '../../proto/gen/shoal/api/v1/api.js';
 
 t.test('apiserver - in-process smoke: create, get, list, watch, update, delete', async (t) => {
   const { conn } = await startInProcess(t);
@@ -23,4 +25,40 @@ t.test('apiserver - in-process smoke: create, get, list, watch, update, delete',
   w.close();
   const ns = await conn.list('namespaces', '');
   t.same(ns.items.map((n) => n.metadata.name).sort(), ['default', 'kube-public', 'kube-system']);
+});
+
+t.test('apiserver - in-process: watch errors, discovery, namespace finalizers only through finalize', async (t) => {
+  const { conn } = await startInProcess(t);
+  const unknown = await conn.watch('foos', '').waitEnd();
+  t.equal(unknown.code, 5);
+  t.equal(unknown.details, 'the server doesn\'t have a resource type "foos"');
+  const badSelector = await conn.watch('pods', 'default', { labelSelector: 'a in (' }).waitEnd();
+  t.equal(badSelector.code, 3);
+  const tooOld = await conn.watch('pods', 'default', { resourceVersion: '1' }).waitEnd();
+  t.equal(tooOld.code, 11);
+  const ns = await conn.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fin' } });
+  const same = await conn.update('namespaces', '', { ...ns, spec: { finalizers: [] } });
+  t.same((same.spec as { finalizers: string[] }).finalizers, ['kubernetes'], 'an update of the namespace keeps spec.finalizers');
+  const fin = await conn.update('namespaces', '', { ...ns, spec: { finalizers: [] } }, { subresource: 'finalize' });
+  t.same((fin.spec as { finalizers: string[] }).finalizers, [], 'the finalize subresource changes them');
+  await conn.delete('namespaces', '', 'fin');
+  t.equal((await failure(conn.get('namespaces', '', 'fin'))).code, 5, 'a namespace without finalizers goes at once');
+});
+
+t.test('apiserver - in-process: discovery lists every kind with its subresources', async (t) => {
+  const { conn } = await startInProcess(t);
+  const res = await new Promise<DiscoveryResponse>((resolve, reject) => conn.api.discovery({}, (e, r) => (e !== null ? reject(e) : resolve(r))));
+  const pods = res.resources.find((r) => r.name === 'pods');
+  t.match(pods, { kind: 'Pod', apiVersion: 'v1', namespaced: true, singularName: 'pod', shortNames: ['po'], subresources: ['status', 'binding'] });
+  t.match(res.resources.find((r) => r.name === 'namespaces'), { namespaced: false, subresources: ['status', 'finalize'] });
+  t.equal(res.resources.length, registry.kinds.length);
+});
+
+t.test('apiserver - in-process: a list at a future resourceVersion is UNAVAILABLE (retry)', async (t) => {
+  const { conn } = await startInProcess(t);
+  const e = await failure(conn.list('configmaps', 'default', { resourceVersion: '999999' }));
+  t.equal(e.code, 14);
+  t.match(e.details, /too large resource version: 999999/);
+  const bad = await failure(conn.list('configmaps', 'default', { resourceVersion: 'abc' }));
+  t.equal(bad.code, 3);
 });

@@ -2,9 +2,8 @@
 // output; then validating plugins, which may only refuse. A plugin refuses by throwing an
 // ApiError. Plugins see the object before the kind's validation and defaulting (stage 4).
 //
-// Plugins today: NamespaceLifecycle. Hooks kept for later issues: cluster IP allocation for
-// Services (issue 8) is a mutating plugin added to `mutating` below; LimitRange, ResourceQuota,
-// ServiceAccount, DefaultTolerationSeconds and NodeRestriction (issue 5) likewise.
+// The chain itself (which plugins, in which order, and the marked places where cluster IP
+// allocation (issue 8) and the security plugins (issue 5) go) is admission/default-chain.ts.
 import type { KindDefinition, KubeObject } from '../../../api/kind.js';
 import type { RequestAttributes } from '../request.js';
 

@@ -221,6 +221,8 @@ export class Registry {
         if (e instanceof StorageError && e.code === 'Compacted') {
           throw tooOld(opts.continueToken !== '' ? 'too old resource version, the continue token has expired; relist' : `too old resource version: ${revision} (${e.compactRevision})`);
         }
+        // A revision the store has not reached (e.g. from a faster API server): retry, as Kubernetes' "Too large resource version".
+        if (e instanceof StorageError && e.code === 'Rejected') throw new ApiError(Code.UNAVAILABLE, `too large resource version: ${revision} (${e.message}); retry`);
         throw this.storeError(e, kind, '');
       }
       if (revision === 0) revision = r.revision;
@@ -325,6 +327,11 @@ export class Registry {
     if (kind.hasStatus) {
       if (old.status === undefined) delete next.status;
       else next.status = old.status;
+    }
+    if (kind.resource === 'namespaces') {
+      // spec.finalizers changes only through the finalize subresource (the namespace controller).
+      const finalizers = (old.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      next.spec = { ...((next.spec as object | undefined) ?? {}), finalizers };
     }
     const errors: FieldError[] = [];
     if (om.deletionTimestamp !== undefined) {

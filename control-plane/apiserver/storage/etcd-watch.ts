@@ -3,17 +3,18 @@
 // ends the stream instead of going quiet.
 //
 // Rules:
-// - `last` is the highest revision this watch has delivered or been told is complete (event or
-//   progress). Events at or below it are never delivered again; a (re)created watcher starts at
-//   last + 1. So a stream that breaks (member killed, no leader, keepalive timeout) is re-created
-//   on the next endpoint and nothing is lost or repeated.
+// - `lastEvent` is the revision of the last delivered event: events at or below it are never
+//   delivered again. `last` also counts progress: a (re)created watcher starts at last + 1. So a
+//   stream that breaks (member killed, no leader, keepalive timeout) is re-created on the next
+//   endpoint and nothing is lost or repeated.
 // - Events are grouped by revision: one onEvents call per revision. Responses marked fragment
 //   are held until the last fragment of the revision arrives.
 // - Only responses with no events that are neither created nor canceled count as progress:
 //   a created response's header revision says nothing about what the watcher has been sent.
 //   Caveat: etcd before 3.4.25 could answer a progress request ahead of events it had queued
-//   (etcd issue 15220); such an event still arrives and is delivered, in order, after the
-//   progress notification. The Shoal store's progress revisions are exact.
+//   (etcd issue 15220); such an event is still delivered (in order among events, after the
+//   progress notification), never dropped; WatchCache relists when it sees one. The Shoal
+//   store's progress revisions are exact.
 // - Reconnecting is bounded: if no stream gets a created response for retryTimeoutMs, the watch
 //   ends with 'Unavailable'. A start revision below the compaction ends it with 'Compacted'.
 import * as grpc from '@grpc/grpc-js';
@@ -45,6 +46,7 @@ export function toWatchEvent(e: WireEvent): StorageWatchEvent {
 
 export class EtcdWatch implements StorageWatch {
   private last: number;
+  private lastEvent: number;
   private stream: ClientDuplexStream<WatchRequest, WatchResponse> | null = null;
   private created = false;
   private closed = false;
@@ -62,6 +64,7 @@ export class EtcdWatch implements StorageWatch {
     private readonly onEnd: (w: EtcdWatch) => void,
   ) {
     this.last = fromRevision;
+    this.lastEvent = fromRevision;
     this.connect();
   }
 
@@ -151,13 +154,14 @@ export class EtcdWatch implements StorageWatch {
     let groupRev = 0;
     const flush = (): void => {
       if (group.length === 0 || this.closed) return;
-      this.last = groupRev;
+      this.last = Math.max(this.last, groupRev);
+      this.lastEvent = groupRev;
       this.handlers.onEvents(group, groupRev);
       group = [];
     };
     for (const w of wire) {
       const e = toWatchEvent(w);
-      if (e.modRevision <= this.last) continue; // already delivered before a reconnect
+      if (e.modRevision <= this.lastEvent) continue; // already delivered before a reconnect
       if (e.modRevision !== groupRev) {
         flush();
         groupRev = e.modRevision;

@@ -28,6 +28,8 @@
 //   cache is open. 'Compacted' (the missed history is gone) → relist; every watcher whose
 //   position is below the new list's revision is ended with 'Reset' (it must relist), and the
 //   window restarts at that revision. Lists and watches wait (bounded) while the cache relists.
+//   An event at a revision the store had already reported complete (a false progress
+//   notification, etcd before 3.4.25) is handled like Compacted: bookmarks may have been wrong.
 import btreeModule from 'sorted-btree';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
@@ -280,6 +282,8 @@ export class WatchCache<T> {
   private items: ItemTree<T> = new BTree<string, CachedObject<T>>(undefined, compareKeys);
   /** The cache holds the store's state of the prefix at this revision. */
   private rev = 0;
+  /** The revision of the last storage event applied. */
+  private lastEventRev = 0;
   /** Changes after this revision are all in the window. */
   private oldest = 0;
   private window: Change<T>[] = [];
@@ -292,6 +296,8 @@ export class WatchCache<T> {
   private backoffMs = 0;
   /** The storage watch failed with Compacted: the cache must relist. */
   private historyLost = false;
+  /** A false progress notification was seen: every watcher's position is suspect. */
+  private resetAll = false;
   /** Values that failed to decode (their keys count as absent). */
   decodeErrors = 0;
 
@@ -449,24 +455,26 @@ export class WatchCache<T> {
     if (this.state === 'closed') return;
     const at = first.revision;
     for (const w of [...this.watchers]) {
-      if (w.position < at) w.fail(new WatchCacheError(WatchCacheErrorCode.Reset, `watch cache for ${this.prefix} relisted at revision ${at} after losing history; relist`));
+      if (this.resetAll || w.position < at) w.fail(new WatchCacheError(WatchCacheErrorCode.Reset, `watch cache for ${this.prefix} relisted at revision ${at} after losing history; relist`));
     }
     this.items = items;
     this.rev = at;
+    this.lastEventRev = at;
     this.oldest = at;
     this.window = [];
     this.windowHead = 0;
     this.historyLost = false;
+    this.resetAll = false;
     this.backoffMs = 0;
     this.startStorageWatch();
   }
 
   private startStorageWatch(): void {
     if (this.state === 'closed') return;
-    const from = this.rev;
-    let ended = false;
-    const alive = (): boolean => !ended && this.state !== 'closed';
-    this.storageWatch = this.storage.watch(this.prefix, from, {
+    let w: StorageWatch | null = null;
+    // Callbacks of a storage watch the cache has replaced or closed are ignored.
+    const alive = (): boolean => w !== null && this.storageWatch === w && this.state !== 'closed';
+    w = this.storage.watch(this.prefix, this.rev, {
       onEvents: (events, revision) => {
         if (alive()) this.apply(events, revision);
       },
@@ -475,17 +483,27 @@ export class WatchCache<T> {
       },
       onError: (error) => {
         if (!alive()) return;
-        ended = true;
         this.storageWatch = null;
         this.recover(error);
       },
     });
+    this.storageWatch = w;
     this.state = 'ready';
     this.wake();
   }
 
   private apply(events: readonly StorageWatchEvent[], revision: number): void {
-    if (revision <= this.rev) return;
+    if (revision <= this.lastEventRev) return;
+    if (revision <= this.rev) {
+      // A progress notification claimed this revision was complete before its event came (etcd
+      // before 3.4.25, issue 15220). Watchers may have been told so through bookmarks: relist.
+      this.storageWatch?.close();
+      this.storageWatch = null;
+      this.resetAll = true;
+      this.recover(new StorageError(StorageErrorCode.Compacted, `event at revision ${revision} arrived after progress to ${this.rev}`));
+      return;
+    }
+    this.lastEventRev = revision;
     this.backoffMs = 0;
     const changes: Change<T>[] = [];
     for (const e of events) {

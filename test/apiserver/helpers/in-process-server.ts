@@ -4,6 +4,7 @@ import pino from 'pino';
 import { ApiServer, systemClock } from '../../../control-plane/apiserver/index.js';
 import type { ApiServerOptions, Clock } from '../../../control-plane/apiserver/index.js';
 import { MemoryStorage } from '../../../control-plane/apiserver/storage/index.js';
+import type { Storage } from '../../../control-plane/apiserver/storage/index.js';
 import { ApiConn } from './api-conn.js';
 
 interface Teardown {
@@ -12,14 +13,15 @@ interface Teardown {
 
 export interface InProcess {
   readonly server: ApiServer;
-  readonly storage: MemoryStorage;
+  readonly storage: Storage;
   readonly conn: ApiConn;
   readonly address: string;
   readonly httpUrl: string;
 }
 
-export async function startInProcess(t: Teardown, opts: { options?: Partial<ApiServerOptions>; clock?: Clock } = {}): Promise<InProcess> {
-  const storage = new MemoryStorage();
+/** storage: defaults to a fresh MemoryStorage (closed in teardown either way). */
+export async function startInProcess(t: Teardown, opts: { options?: Partial<ApiServerOptions>; clock?: Clock; storage?: Storage } = {}): Promise<InProcess> {
+  const storage = opts.storage ?? new MemoryStorage();
   const server = new ApiServer({ storage, clock: opts.clock ?? systemClock, log: pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent' }), options: { processMetrics: false, ...opts.options } });
   const { grpcPort, httpPort } = await server.listen({ grpc: '127.0.0.1:0', http: '127.0.0.1:0' });
   const address = `127.0.0.1:${grpcPort}`;

@@ -258,3 +258,29 @@ t.test('watch cache - close ends watchers and refuses calls', async (t) => {
   t.equal(r.error?.code, WatchCacheErrorCode.Closed);
   await t.rejects(cache.list({ revision: 0 }), { code: WatchCacheErrorCode.Closed });
 });
+
+t.test('watch cache - an event after a progress that claimed its revision: relist, watchers reset', async (t) => {
+  const mem = new MemoryStorage();
+  t.teardown(() => mem.close());
+  let progress: ((rev: number) => void) | undefined;
+  // Storage whose watch lets the test send a false progress notification (etcd < 3.4.25).
+  const storage = Object.assign(Object.create(mem) as MemoryStorage, {
+    watch: (prefix: string, from: number, h: Parameters<MemoryStorage['watch']>[2]) => {
+      progress = (rev) => h.onProgress?.(rev);
+      return mem.watch(prefix, from, h);
+    },
+  });
+  const d = decoder();
+  const cache = new WatchCache<Obj>({ storage, prefix: P, decode: d.decode, clock: heldClock });
+  t.teardown(() => cache.close());
+  await cache.start();
+  const r = await Recorder.start(cache, { fromRevision: 0, bookmarks: true });
+  const next = (await mem.currentRevision()) + 1;
+  progress!(next); // "everything up to next is sent" — but next's event is still to come
+  await r.waitUntil('bookmark', (x) => x.events.length >= 1);
+  await put(mem, 'late');
+  await r.waitUntil('reset', (x) => x.error !== null);
+  t.equal(r.error?.code, WatchCacheErrorCode.Reset, 'the watcher that got the false bookmark must relist');
+  const l = await cache.list();
+  t.same(l.items.map((i) => i.object.name), ['late'], 'the cache relisted and has the event');
+});
