@@ -69,7 +69,7 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(id: string): Promise<ContainerInfo> {
     const i = await this.wrap(`inspect ${id}`, () => this.docker.getContainer(id).inspect());
     const nets = Object.values(i.NetworkSettings.Networks ?? {});
-    const ip = i.NetworkSettings.IPAddress || nets.find((n) => n.IPAddress)?.IPAddress || '';
+    const ip = (i.NetworkSettings as { IPAddress?: string }).IPAddress || nets.find((n) => n.IPAddress)?.IPAddress || '';
     return {
       id: i.Id,
       name: i.Name.replace(/^\//, ''),
