@@ -92,6 +92,7 @@ export class Agent {
   private readonly m: { pods: Gauge; syncs: Counter; syncErrors: Counter; starts: Counter; statusWrites: Counter };
   private readonly c: Required<Omit<AgentConfig, 'backoff' | 'reservations' | 'thresholds'>>;
   private registered = false;
+  private readonly cachedFingerprints = new Map<string, string>();
 
   constructor(private readonly deps: AgentDeps) {
     const cfg = deps.config;
@@ -217,7 +218,7 @@ export class Agent {
   private upsert(pod: Pod, fromApi: boolean): void {
     const uid = pod.metadata.uid;
     if (!uid || this.stopping.signal.aborted) return;
-    if (fromApi) void this.podCache.put(uid, pod).catch((e: unknown) => this.deps.log.warn({ err: (e as Error).message }, 'pod cache write failed'));
+    if (fromApi) this.cachePod(uid, pod);
     const slot = this.workers.get(uid);
     if (slot) {
       slot.worker.update(pod);
@@ -247,6 +248,18 @@ export class Agent {
     s.done = this.runWorker(s);
   }
 
+  /**
+   * Keeps the pod on disk for offline restarts. Status-only changes (most updates: the agent's own
+   * status writes) are not written: edge disks are SD cards.
+   */
+  private cachePod(uid: string, pod: Pod): void {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = pod.metadata as Pod['metadata'] & { managedFields?: unknown };
+    const fingerprint = JSON.stringify({ meta, spec: pod.spec });
+    if (this.cachedFingerprints.get(uid) === fingerprint) return;
+    this.cachedFingerprints.set(uid, fingerprint);
+    this.podCache.put(uid, pod).catch((e: unknown) => this.deps.log.warn({ err: (e as Error).message }, 'pod cache write failed'));
+  }
+
   private removed(pod: Pod): void {
     const s = this.workers.get(pod.metadata.uid ?? '');
     if (!s) return;
@@ -268,6 +281,7 @@ export class Agent {
       if (outcome === SyncOutcome.Terminated) {
         this.workers.delete(s.worker.uid);
         this.m.pods.set(this.workers.size);
+        this.cachedFingerprints.delete(s.worker.uid);
         await this.podCache.delete(s.worker.uid);
         return;
       }

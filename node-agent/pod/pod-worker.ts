@@ -13,7 +13,7 @@ import type { Container, Pod, PodStatus } from '../../api/index.js';
 import type { Clock } from '../../client/index.js';
 import { ContainerKindLabel, Label } from '../labels.js';
 import type { ContainerInfo, ContainerRuntime } from '../runtime/index.js';
-import { ContainerStateKind, RuntimeError } from '../runtime/index.js';
+import { ContainerStateKind } from '../runtime/index.js';
 import { ProbeKind, ProbeResult, ProbeTracker } from '../probe/probe-tracker.js';
 import { runProbe } from '../probe/probe-runner.js';
 import type { Logger } from '../logger.js';
@@ -131,7 +131,7 @@ export class PodWorker {
       if (cur?.state === ContainerStateKind.Exited && cur.exitCode === 0) continue;
       initDone = false;
       if (!cur) await this.startNew(c, ContainerKindLabel.Init, 0);
-      else if (cur.state === ContainerStateKind.Created) await this.startExisting(c, cur);
+      else if (cur.state === ContainerStateKind.Created) await this.startExisting(c, cur.id);
       else if (cur.state === ContainerStateKind.Exited && shouldRestartInit(policy, cur.exitCode)) await this.restart(c, ContainerKindLabel.Init, cur);
       break;
     }
@@ -139,7 +139,7 @@ export class PodWorker {
       for (const c of this.pod.spec.containers) {
         const cur = byName.get(c.name)?.[0];
         if (!cur) await this.startNew(c, ContainerKindLabel.App, 0);
-        else if (cur.state === ContainerStateKind.Created) await this.startExisting(c, cur);
+        else if (cur.state === ContainerStateKind.Created) await this.startExisting(c, cur.id);
         else if (cur.state === ContainerStateKind.Running) await this.checkRunning(c, cur);
         else if (shouldRestart(policy, cur.exitCode)) await this.restart(c, ContainerKindLabel.App, cur);
         else this.mem(c.name).waiting = undefined;
@@ -272,14 +272,14 @@ export class PodWorker {
     await this.startNew(c, kind, restartCountOf(cur) + 1);
   }
 
-  private async startExisting(c: Container, cur: ContainerInfo): Promise<void> {
+  private async startExisting(c: Container, id: string): Promise<void> {
     try {
-      await this.deps.runtime.start(cur.id);
+      await this.deps.runtime.start(id);
       this.deps.onContainerStart?.();
       this.deps.events.record(this.pod, 'Normal', 'Started', `Started container ${c.name}`, c.name);
     } catch (e) {
       this.failed(c, WaitingReason.CreateContainerError, (e as Error).message);
-      await this.deps.runtime.remove(cur.id);
+      await this.deps.runtime.remove(id);
     }
   }
 
@@ -343,7 +343,7 @@ export class PodWorker {
     }
     m.waiting = undefined;
     this.deps.events.record(this.pod, 'Normal', 'Created', `Created container ${c.name}`, c.name);
-    await this.startExisting(c, { id } as ContainerInfo);
+    await this.startExisting(c, id);
   }
 
   /** Stops every container with the pod's grace period, removes them and the pod's dir. */
@@ -364,7 +364,7 @@ export class PodWorker {
       try {
         await this.deps.deletePod(this.pod);
       } catch (e) {
-        if (!(e instanceof RuntimeError)) this.deps.log.warn({ pod: this.label, err: (e as Error).message }, 'final pod delete failed; retrying');
+        this.deps.log.warn({ pod: this.label, err: (e as Error).message }, 'final pod delete failed; retrying');
         return SyncOutcome.Running;
       }
     }
