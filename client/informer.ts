@@ -20,7 +20,19 @@ import type { CacheReader, IndexFunc } from './cache-store.js';
 import { systemClock, systemRng } from './clock.js';
 import type { Clock, Rng } from './clock.js';
 import { isGone } from './errors.js';
-import type { ResourceClient } from './resource-client.js';
+import type { ListOptions, ResourceWatchOptions } from './resource-client.js';
+import type { WatchEvent } from './watch.js';
+
+/**
+ * What an informer needs from the API: a consistent list and a watch from its revision. A
+ * ResourceClient is one; tests script their own.
+ */
+export interface ListerWatcher<T extends KubeObject> {
+  listAll(opts: Omit<ListOptions, 'continue'>): Promise<{ items: T[]; resourceVersion: string }>;
+  watch(opts: ResourceWatchOptions): AsyncIterable<WatchEvent<T>>;
+  /** Aborts when the client closes: the informer stops. */
+  readonly closedSignal: AbortSignal;
+}
 
 export interface InformerHandlers<T extends KubeObject> {
   /** A new object; `initialList` is true for objects of the first list. */
@@ -62,9 +74,11 @@ export class Informer<T extends KubeObject> {
   private running: Promise<void> | undefined;
   private rv = '';
   private relists = 0;
+  /** Events and bookmarks received by the current watch. */
+  private watchedEvents = 0;
 
   constructor(
-    private readonly resource: ResourceClient<T>,
+    private readonly resource: ListerWatcher<T>,
     private readonly options: InformerOptions<T> = {},
   ) {
     const resync = options.resyncPeriodMs ?? 0;
@@ -143,6 +157,7 @@ export class Informer<T extends KubeObject> {
   private async runListWatch(): Promise<void> {
     const signal = this.stopping.signal;
     let failures = 0;
+    let goneInARow = 0;
     let needList = true;
     while (!signal.aborted) {
       try {
@@ -155,8 +170,14 @@ export class Informer<T extends KubeObject> {
         // A clean end of the watch only happens when stopping.
       } catch (e) {
         if (signal.aborted) return;
+        if (this.watchedEvents > 0) goneInARow = 0;
         if (isGone(e)) {
-          needList = true; // "too old": relist now, no pause
+          needList = true;
+          // "too old": relist now — unless the watch after the previous relist was told the same
+          // before it got anything (a server that cannot keep up): then pause like any failure.
+          if (++goneInARow === 1) continue;
+          this.report(e);
+          await this.clock.sleep(backoffDelay(this.backoff, failures++, this.rng), signal);
           continue;
         }
         this.report(e);
@@ -190,8 +211,10 @@ export class Informer<T extends KubeObject> {
   }
 
   private async watch(): Promise<void> {
+    this.watchedEvents = 0;
     const watch = this.resource.watch({ ...this.scope(), resourceVersion: this.rv, allowBookmarks: true, resume: true, signal: this.stopping.signal });
     for await (const ev of watch) {
+      this.watchedEvents++;
       if (ev.type !== 'BOOKMARK') {
         const change = applyWatchEvent(this.store, ev.type, ev.object);
         if (change !== undefined) this.deliver(change, false);

@@ -59,7 +59,8 @@ export interface ResourceWatchOptions extends WatchOptions, NamespaceOption {}
 /** A JSON merge patch (RFC 7386): objects merge, null deletes, everything else replaces. */
 export type MergePatch = Readonly<Record<string, unknown>>;
 
-export class ResourceClient<T extends KubeObject = KubeObject> {
+/** T: the object as stored and returned. I: what create accepts (defaulted fields optional). */
+export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObject = T> {
   constructor(
     private readonly conn: Connection,
     /** Plural resource name, e.g. "pods". */
@@ -76,11 +77,11 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   /** The same resource scoped to another namespace ("" or undefined = all / cluster-scoped). */
-  inNamespace(namespace: string | undefined): ResourceClient<T> {
-    return new ResourceClient<T>(this.conn, this.resource, namespace);
+  inNamespace(namespace: string | undefined): ResourceClient<T, I> {
+    return new ResourceClient<T, I>(this.conn, this.resource, namespace);
   }
 
-  async create(object: T, opts: WriteOptions = {}): Promise<T> {
+  async create(object: I, opts: WriteOptions = {}): Promise<T> {
     const namespace = this.nsOf(object, opts);
     return this.conn.call('write', async (ctx) => {
       const res = await unary(ctx.api.create.bind(ctx.api), { resource: this.resource, namespace, object: encodeObject(object), name: '', subresource: '', dryRun: opts.dryRun ?? false }, ctx);

@@ -7,6 +7,7 @@ import type { CallOptionsIn, ConnectionOptions } from './connection.js';
 import { Informer } from './informer.js';
 import type { InformerOptions } from './informer.js';
 import { ResourceClient } from './resource-client.js';
+import type { InputOf, ObjectOf, ResourceName } from './resource-types.js';
 
 export type { ApiResource, ComponentStatus, Member, VersionResponse };
 
@@ -26,21 +27,26 @@ export class ShoalClient {
   }
 
   /**
-   * Typed access to one resource: `client.resource<Pod>('pods', 'default')`. Without a namespace
+   * Typed access to one resource: `client.resource('pods', 'default')` is a ResourceClient<Pod>
+   * (any resource of api/; others as `client.resource<MyKind>('mykinds')`). Without a namespace
    * argument the client's default namespace applies; pass "" for cluster-scoped resources or
    * all namespaces.
    */
-  resource<T extends KubeObject = KubeObject>(resource: string, namespace?: string): ResourceClient<T> {
+  resource<R extends ResourceName>(resource: R, namespace?: string): ResourceClient<ObjectOf<R>, InputOf<R>>;
+  resource<T extends KubeObject = KubeObject>(resource: string, namespace?: string): ResourceClient<T>;
+  resource(resource: string, namespace?: string): ResourceClient {
     const ns = namespace ?? this.namespace;
-    return new ResourceClient<T>(this.connection, resource, ns === '' ? undefined : ns);
+    return new ResourceClient(this.connection, resource, ns === '' ? undefined : ns);
   }
 
   /**
    * A cache of one resource kept in step by list+watch (not started: add handlers, then start()).
    * options.namespace scopes it; without one it follows the client's default namespace, "" = all.
    */
-  informer<T extends KubeObject = KubeObject>(resource: string, options: InformerOptions<T> = {}): Informer<T> {
-    return new Informer<T>(this.resource<T>(resource, options.namespace), options);
+  informer<R extends ResourceName>(resource: R, options?: InformerOptions<ObjectOf<R>>): Informer<ObjectOf<R>>;
+  informer<T extends KubeObject = KubeObject>(resource: string, options?: InformerOptions<T>): Informer<T>;
+  informer(resource: string, options: InformerOptions<KubeObject> = {}): Informer<KubeObject> {
+    return new Informer(this.resource(resource, options.namespace), options);
   }
 
   /** The kinds the server serves. */

@@ -5,7 +5,7 @@
 //
 // Exit codes: 0 after SIGTERM/SIGINT or after this member was removed from the cluster,
 // 1 when it could not start or its storage failed, 2 for bad flags.
-import { ApiServer, EtcdStoreStatus, systemClock } from './apiserver/index.js';
+import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
@@ -25,7 +25,7 @@ async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promi
     storage,
     clock: systemClock,
     log,
-    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, 1.5 * 1024 * 1024) },
+    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
   });
   try {
     await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });

@@ -27,9 +27,10 @@ import type { ApiMetrics } from './metrics.js';
 import type { AuthenticationInput, Authenticator } from './pipeline/authentication.js';
 import type { Authorizer } from './pipeline/authorization.js';
 import { authorize } from './pipeline/authorization.js';
-import type { RequestAttributes, Verb } from './request.js';
+import type { RequestAttributes, UserInfo, Verb } from './request.js';
 import { decodeBody, encodeObject } from './registry/codec.js';
 import { parsePropagationPolicy } from './registry/deletion.js';
+import { checkSegment } from './registry/keys.js';
 import { compileFilter } from './registry/filter.js';
 import type { Registry } from './registry/registry.js';
 import { parseResourceVersion } from './registry/registry.js';
@@ -48,9 +49,22 @@ export interface ApiServiceDeps {
   readonly maxRequestBytes: number;
   /** Every resource's watch cache. */
   readonly watchCaches: WatchCaches;
+  /** Called once per finished unary request (the audit log of issue 5 plugs in here). */
+  readonly audit?: AuditSink;
 }
 
-interface Target {
+export interface AuditRecord {
+  readonly target: Target;
+  /** Undefined when authentication failed. */
+  readonly user: UserInfo | undefined;
+  /** gRPC status name: "OK", "NOT_FOUND", ... */
+  readonly code: string;
+  readonly latencyMs: number;
+}
+
+export type AuditSink = (record: AuditRecord) => void;
+
+export interface Target {
   readonly verb: Verb;
   readonly resource: string;
   readonly subresource?: string;
@@ -75,14 +89,6 @@ export function watchCacheError(e: WatchCacheError): ApiError {
     case 'Closed':
       return new ApiError(Code.UNAVAILABLE, 'the API server is shutting down; watch again (another API server)');
   }
-}
-
-/** A request path segment (name or namespace) that cannot become a key outside its prefix. */
-export function checkSegment(what: 'name' | 'namespace', value: string): void {
-  if (value === '.' || value === '..' || value.includes('/') || value.includes('%') || value.includes('\0')) {
-    throw badRequest(`invalid ${what} "${value}": may not be "." or ".." and may not contain "/", "%" or NUL`);
-  }
-  if (value.length > 253) throw badRequest(`invalid ${what}: must be no more than 253 characters, got ${value.length}`);
 }
 
 export function toServiceError(e: ApiError): Partial<ServiceError> {
@@ -140,13 +146,20 @@ export class ApiService {
         callback(toServiceError(this.fail(e, 'request')));
         return;
       }
-      const end = this.d.metrics.requestDuration.startTimer({ verb: t.verb, resource: t.resource });
+      const resource = this.d.kinds.byResource(t.resource) !== undefined ? t.resource : 'unknown';
+      const started = performance.now();
+      let attrs: RequestAttributes | undefined;
       const done = (code: number): void => {
-        end();
-        this.d.metrics.requests.inc({ verb: t.verb, resource: this.d.kinds.byResource(t.resource) !== undefined ? t.resource : 'unknown', code: CODE_NAMES[code] ?? String(code) });
+        const seconds = (performance.now() - started) / 1000;
+        this.d.metrics.requestDuration.observe({ verb: t.verb, resource }, seconds);
+        this.d.metrics.requests.inc({ verb: t.verb, resource, code: CODE_NAMES[code] ?? String(code) });
+        this.d.audit?.({ target: t, user: attrs?.user, code: CODE_NAMES[code] ?? String(code), latencyMs: seconds * 1000 });
       };
       this.admitRequest(authInput(call), t)
-        .then(({ kind, attrs }) => run(call.request, kind, attrs))
+        .then((admitted) => {
+          attrs = admitted.attrs;
+          return run(call.request, admitted.kind, admitted.attrs);
+        })
         .then(
           (res) => {
             done(Code.OK);
@@ -237,7 +250,7 @@ export class ApiService {
   private watch(call: ServerWritableStream<WatchRequest, WatchEvent>): void {
     const r = call.request;
     const t: Target = { verb: 'watch', resource: r.resource, namespace: r.namespace };
-    const end = this.d.metrics.requestDuration.startTimer({ verb: 'watch', resource: r.resource });
+    const end = this.d.metrics.requestDuration.startTimer({ verb: 'watch', resource: this.d.kinds.byResource(r.resource) !== undefined ? r.resource : 'unknown' });
     let finished = false;
     let counted: string | undefined;
     let handle: CacheWatch | undefined;

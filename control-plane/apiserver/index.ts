@@ -19,3 +19,6 @@ export { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 export type { RequestAttributes, UserInfo, Verb } from './request.js';
 export { readVersionInfo } from './version.js';
 export type { VersionInfo } from './version.js';
+export type { AuditRecord, AuditSink } from './api-service.js';
+export { identityTransformer } from './registry/value-transformer.js';
+export type { ValueTransformer } from './registry/value-transformer.js';

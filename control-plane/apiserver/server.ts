@@ -10,6 +10,7 @@
 // At start it creates the system namespaces (default, kube-system, kube-public) if missing; it
 // reports ready (gRPC health SERVING, /readyz 200) once that is done and the store answers.
 import { hostname } from 'node:os';
+import { DEFAULT_MAX_REQUEST_BYTES } from '../store/config.js';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { KindDefinition, KubeObject } from '../../api/kind.js';
@@ -19,6 +20,7 @@ import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/h
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
+import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
@@ -36,6 +38,8 @@ import type { Authorizer } from './pipeline/authorization.js';
 import { alwaysAllow } from './pipeline/authorization.js';
 import { decodeStored } from './registry/codec.js';
 import { objectKey } from './registry/keys.js';
+import type { ValueTransformer } from './registry/value-transformer.js';
+import { identityTransformer } from './registry/value-transformer.js';
 import { Registry } from './registry/registry.js';
 import type { RequestAttributes } from './request.js';
 import type { Storage } from './storage/storage.js';
@@ -45,7 +49,8 @@ import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
 import { WatchCaches } from './watch-caches.js';
 
-export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+/** The store's default --max-request-bytes: an object must fit in one store request. */
+export { DEFAULT_MAX_REQUEST_BYTES };
 
 export interface ApiServerOptions {
   /** The kinds served (default: every kind in api/). */
@@ -72,6 +77,10 @@ export interface ApiServerOptions {
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
   /** gRPC port credentials (default insecure; TLS comes with issue 5). */
   readonly credentials?: ServerCredentials;
+  /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
+  readonly transformer?: ValueTransformer;
+  /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
+  readonly audit?: AuditSink;
   readonly version?: VersionInfo;
   readonly random?: RandomSource;
   /** Node's process metrics on /metrics (default true; one per process). */
@@ -106,6 +115,7 @@ export class ApiServer {
   readonly metrics: ApiMetrics;
   readonly kinds: KindLookup;
   private readonly watchCaches: WatchCaches;
+  private readonly transformer: ValueTransformer;
   readonly registry: Registry;
   private readonly storage: Storage;
   private readonly log: Logger;
@@ -121,6 +131,7 @@ export class ApiServer {
   constructor(private readonly deps: ApiServerDeps) {
     const o = deps.options ?? {};
     this.kinds = o.kinds ?? kindLookup(kindRegistry.kinds);
+    this.transformer = o.transformer ?? identityTransformer;
     this.log = deps.log.child({ component: 'apiserver' });
     this.metrics = new ApiMetrics(o.processMetrics ?? true);
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
@@ -138,6 +149,7 @@ export class ApiServer {
         extraValidating: o.validatingAdmission,
       }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
+      transformer: this.transformer,
     });
     this.watchCaches = new WatchCaches({
       storage: this.storage,
@@ -145,6 +157,7 @@ export class ApiServer {
       log: this.log,
       progressIntervalMs: o.bookmarkIntervalMs ?? 5000,
       maxPending: o.maxQueuedWatchEvents ?? 10_000,
+      transformer: this.transformer,
     });
     this.api = new ApiService({
       kinds: this.kinds,
@@ -155,6 +168,7 @@ export class ApiServer {
       log: this.log,
       maxRequestBytes,
       watchCaches: this.watchCaches,
+      audit: o.audit,
     });
     const leases = this.kinds.byResource('leases');
     this.cluster = new ClusterService({
@@ -180,7 +194,7 @@ export class ApiServer {
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
     const v = await this.storage.get(objectKey(kind.resource, namespace, name, kind.namespaced));
-    return v === undefined ? undefined : decodeStored(v.value, v.modRevision);
+    return v === undefined ? undefined : decodeStored(this.transformer.fromStorage(kind.resource, v.value), v.modRevision);
   }
 
   /** Binds the ports; resolves once serving (after the system namespaces exist, unless waitReady is false). */
@@ -200,7 +214,7 @@ export class ApiServer {
         });
       });
     }
-    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, http: httpPort }, 'API server listening');
+    this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, grpcPort, httpPort }, 'API server listening');
     this.readyPromise = this.bootstrap();
     this.readyPromise.catch(() => {});
     if (opts.waitReady ?? true) await this.readyPromise;

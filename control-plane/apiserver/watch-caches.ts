@@ -8,6 +8,7 @@ import { WatchCache } from './storage/watch-cache.js';
 import { ApiError, Code } from './errors.js';
 import { decodeStored } from './registry/codec.js';
 import { resourcePrefix } from './registry/keys.js';
+import type { ValueTransformer } from './registry/value-transformer.js';
 
 export interface WatchCachesOptions {
   readonly storage: Storage;
@@ -17,6 +18,7 @@ export interface WatchCachesOptions {
   readonly progressIntervalMs: number;
   /** Undelivered events a watcher may have before it is ended. */
   readonly maxPending: number;
+  readonly transformer: ValueTransformer;
 }
 
 export class WatchCaches {
@@ -29,7 +31,7 @@ export class WatchCaches {
     return new WatchCache<KubeObject>({
       storage: this.o.storage,
       prefix: resourcePrefix(kind.resource),
-      decode: (value, _key, modRevision) => decodeStored(value, modRevision),
+      decode: (value, _key, modRevision) => decodeStored(this.o.transformer.fromStorage(kind.resource, value), modRevision),
       onDecodeError: (key, e) => this.o.log.warn({ key, err: (e as Error).message }, 'a stored value is not a JSON object; watchers do not see it'),
       progressIntervalMs: this.o.progressIntervalMs,
       maxPending: this.o.maxPending,

@@ -121,4 +121,9 @@ t.test('apiserver - a watcher loses and duplicates nothing while the store leade
   t.ok(w.events.every((e) => e.type === 'ADDED'));
   const revs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
   t.ok(revs.every((r, i) => i === 0 || r > revs[i - 1]!), 'in revision order');
+
+  await cp.restart(leader);
+  const back = new ApiConn(cp.apiEndpoint(leader));
+  t.teardown(() => back.close());
+  t.equal((await back.list('configmaps', 'failover')).items.length, N, 'the restarted member\'s API server serves everything');
 });

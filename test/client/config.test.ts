@@ -75,6 +75,11 @@ t.test('config - client options read credential files relative to the config', a
   t.same(o.servers, ['127.0.0.1:1']);
   t.equal(o.namespace, 'default');
   t.same(o.credentials, { kind: 'insecure', token: 'tok-123' });
+  for (const f of ['ca.pem', 'c.pem', 'k.pem']) await writeFile(join(dir, f), `PEM of ${f}`);
+  const tls = await clientOptionsFromConfig(parseConfig(`credentials: {ca: ca.pem, cert: ${join(dir, 'c.pem')}, key: k.pem, token: t}\n`, path), path);
+  t.match(tls.credentials, { kind: 'tls', token: 't' }, 'ca or cert means TLS');
+  const c = tls.credentials as unknown as { ca: Buffer; cert: Buffer; key: Buffer };
+  t.same([c.ca.toString(), c.cert.toString(), c.key.toString()], ['PEM of ca.pem', 'PEM of c.pem', 'PEM of k.pem'], 'relative and absolute paths read');
   await t.rejects(
     clientOptionsFromConfig(parseConfig('credentials: {ca: missing.pem}\n', path), path),
     { name: 'ConfigError', field: 'credentials.ca', message: new RegExp(`^${path}: credentials.ca: cannot read ${join(dir, 'missing.pem')}`) },

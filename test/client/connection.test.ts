@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ObjectResponse, WatchEvent as WireEvent, WatchRequest, GetRequest, CreateRequest } from '../../proto/gen/shoal/api/v1/api.js';
 import { ApiErrorReason, ShoalClient, isOutcomeUnknown } from '../../client/index.js';
 import type { Clock } from '../../client/index.js';
+import type { KubeObject } from '../../api/kind.js';
 import { deadAddress, FakeApiServer, grpcError, json } from './helpers/fake-api-server.js';
 
 const pod = (name: string, rv: number) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name, resourceVersion: String(rv) } });
@@ -31,10 +32,10 @@ t.test('connection - a read moves past a dead server to a live one, and stays th
   const dead = await deadAddress();
   const client = new ShoalClient({ servers: [dead, live.address], namespace: 'default' });
   t.teardown(() => client.close());
-  const p = await client.resource('pods').get('web');
+  const p = await client.resource<KubeObject>('pods').get('web');
   t.equal(p.metadata.name, 'web');
   t.equal(client.connection.currentServer(), live.address);
-  await client.resource('pods').get('web2');
+  await client.resource<KubeObject>('pods').get('web2');
   t.equal(live.calls('get').length, 2);
 });
 
@@ -44,7 +45,7 @@ t.test('connection - a write that never connected is sent to the next server', a
   });
   const client = new ShoalClient({ servers: [await deadAddress(), live.address], namespace: 'default' });
   t.teardown(() => client.close());
-  const created = await client.resource('pods').create(pod('a', 0));
+  const created = await client.resource<KubeObject>('pods').create(pod('a', 0));
   t.equal(created.metadata.name, 'a');
   t.equal(live.calls('create').length, 1, 'exactly one create arrived');
 });
@@ -54,14 +55,14 @@ t.test('connection - a write answered UNAVAILABLE is OutcomeUnknown and not rese
   const other = await FakeApiServer.start(t, { update: (_c: unknown, cb: grpc.sendUnaryData<ObjectResponse>) => cb(null, { object: json(pod('a', 9)) }), get: okGet });
   const client = new ShoalClient({ servers: [flaky.address, other.address], namespace: 'default' });
   t.teardown(() => client.close());
-  const err = await client.resource('pods').update(pod('a', 5)).catch((e: unknown) => e);
+  const err = await client.resource<KubeObject>('pods').update(pod('a', 5)).catch((e: unknown) => e);
   t.ok(isOutcomeUnknown(err), `OutcomeUnknown, got ${String(err)}`);
   t.match(String((err as Error).message), /may or may not have been applied/);
   t.equal(flaky.calls('update').length, 1);
   t.equal(other.calls('update').length, 0, 'not resent blindly');
   t.equal(client.connection.currentServer(), other.address, 'later calls go to the next server');
   // updateWithRetry reads again and writes with the CAS, which is safe
-  const res = await client.resource('pods').updateWithRetry('a', (p) => p);
+  const res = await client.resource<KubeObject>('pods').updateWithRetry('a', (p) => p);
   t.equal(res.metadata.resourceVersion, '9');
 });
 
@@ -75,7 +76,7 @@ t.test('connection - every server down: bounded attempts, backoff only between r
     retry: { maxAttempts: 5, maxElapsedMs: 60_000, backoff: { initialMs: 100, factor: 2, maxMs: 1000, jitter: 0 } },
   });
   t.teardown(() => client.close());
-  const err = await client.resource('pods', 'default').get('x').catch((e: unknown) => e);
+  const err = await client.resource<KubeObject>('pods', 'default').get('x').catch((e: unknown) => e);
   t.match(err, { name: 'ApiError', reason: ApiErrorReason.Unavailable, message: /no API server answered after 5 attempt/ });
   // attempt 1 (A) → 2 (B, immediate) → sleep → 3 (A) → sleep → 4 (B) → sleep → 5 (A) → give up
   t.same(clock.sleeps, [100, 200, 400]);
@@ -87,7 +88,7 @@ t.test('connection - Invalid errors carry causes; the token travels as metadata'
   const s = await FakeApiServer.start(t, { create: (_c: unknown, cb: grpc.sendUnaryData<ObjectResponse>) => cb(grpcError(grpc.status.INVALID_ARGUMENT, 'spec.containers[0].image: Required value', md), null) });
   const client = new ShoalClient({ servers: [s.address], credentials: { kind: 'insecure', token: 'tok' } });
   t.teardown(() => client.close());
-  const err = await client.resource('pods', 'default').create(pod('a', 0)).catch((e: unknown) => e);
+  const err = await client.resource<KubeObject>('pods', 'default').create(pod('a', 0)).catch((e: unknown) => e);
   t.match(err, { reason: ApiErrorReason.Invalid, message: 'spec.containers[0].image: Required value', causes: [{ field: 'spec.containers[0].image', type: 'FieldValueRequired' }] });
   t.same(s.calls('create')[0]?.metadata.get('authorization'), ['Bearer tok']);
   t.equal(s.calls('create').length, 1, 'a verdict is not retried');
@@ -97,8 +98,8 @@ t.test('connection - a server that never answers: reads time out, writes are Out
   const hung = await FakeApiServer.start(t, { get: () => undefined, delete: () => undefined });
   const client = new ShoalClient({ servers: [hung.address], callTimeoutMs: 300 });
   t.teardown(() => client.close());
-  await t.rejects(client.resource('pods', 'default').get('a'), { name: 'ApiError', reason: ApiErrorReason.Timeout });
-  await t.rejects(client.resource('pods', 'default').delete('a'), { name: 'ApiError', reason: ApiErrorReason.OutcomeUnknown });
+  await t.rejects(client.resource<KubeObject>('pods', 'default').get('a'), { name: 'ApiError', reason: ApiErrorReason.Timeout });
+  await t.rejects(client.resource<KubeObject>('pods', 'default').delete('a'), { name: 'ApiError', reason: ApiErrorReason.OutcomeUnknown });
 });
 
 t.test('connection - a watch resumes on the next server from the last revision it saw', async (t) => {
@@ -115,7 +116,7 @@ t.test('connection - a watch resumes on the next server from the last revision i
   });
   const client = new ShoalClient({ servers: [first.address, second.address], namespace: 'default' });
   t.teardown(() => client.close());
-  const w = client.resource('pods').watch({ resourceVersion: '10' });
+  const w = client.resource<KubeObject>('pods').watch({ resourceVersion: '10' });
   const it = w[Symbol.asyncIterator]();
   const e1 = await it.next();
   t.match(e1.value, { type: 'MODIFIED', resourceVersion: '11' });
@@ -140,14 +141,14 @@ t.test('connection - OUT_OF_RANGE ends a watch with Gone; close() cancels everyt
     get: () => undefined,
   });
   const client = new ShoalClient({ servers: [s.address] });
-  const w = client.resource('pods', 'default').watch({ resourceVersion: '3' });
+  const w = client.resource<KubeObject>('pods', 'default').watch({ resourceVersion: '3' });
   await t.rejects(w.next(), { reason: ApiErrorReason.Gone, message: /too old/ });
-  const pending = client.resource('pods', 'default').get('a');
-  const w2 = client.resource('pods', 'default').watch({ resourceVersion: '8' });
+  const pending = client.resource<KubeObject>('pods', 'default').get('a');
+  const w2 = client.resource<KubeObject>('pods', 'default').watch({ resourceVersion: '8' });
   // let the get reach the server before closing
   for (let i = 0; i < 100 && (s.calls('get').length === 0 || s.calls('watch').length < 2); i++) await new Promise((r) => setTimeout(r, 20));
   client.close();
   await t.rejects(pending, { name: 'ApiError', reason: ApiErrorReason.Cancelled });
   t.same(await w2.next(), { done: true, value: undefined });
-  await t.rejects(client.resource('pods', 'default').get('a'), { reason: ApiErrorReason.Cancelled, message: /closed/ });
+  await t.rejects(client.resource<KubeObject>('pods', 'default').get('a'), { reason: ApiErrorReason.Cancelled, message: /closed/ });
 });

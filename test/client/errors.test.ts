@@ -1,8 +1,7 @@
 import t from 'tap';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
-import { ApiError, ApiErrorReason, isConflict, isGone, isInvalid, isNotFound, parseCauses, toApiError } from '../../client/index.js';
-import { neverSent } from '../../client/errors.js';
+import { ApiError, ApiErrorReason, isConflict, isGone, isInvalid, isNotFound, neverSent, parseCauses, toApiError } from '../../client/index.js';
 
 function serviceError(code: number, details: string, metadata = new Metadata()): ServiceError {
   return Object.assign(new Error(`${code} ${details}`), { code, details, metadata });

@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { KubeObject } from '../../api/kind.js';
-import type { Pod } from '../../api/index.js';
+import type { Pod, PodInput } from '../../api/index.js';
 import { ApiErrorReason, isConflict, isNotFound, ShoalClient } from '../../client/index.js';
 import type { WatchEvent } from '../../client/index.js';
 import { ApiServers } from './helpers/api-servers.js';
@@ -17,7 +17,7 @@ const cm = (name: string, data: Record<string, string> = {}, labels?: Record<str
   metadata: { name, ...(labels === undefined ? {} : { labels }) },
   data,
 });
-const pod = (name: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }) as unknown as Pod;
+const pod = (name: string): PodInput => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
 
 async function setup(t: Test): Promise<{ servers: ApiServers; client: ShoalClient }> {
   const servers = await ApiServers.start(t, 1);
@@ -103,7 +103,7 @@ t.test('resource client - label selectors, pagination and listAll', async (t) =>
 
 t.test('resource client - pods: bind, field selector on spec.nodeName, status subresource', async (t) => {
   const { client } = await setup(t);
-  const pods = client.resource<Pod>('pods');
+  const pods = client.resource('pods'); // typed from api/: ResourceClient<Pod, PodInput>
   await pods.create(pod('p1'));
   await pods.create(pod('p2'));
   await pods.bind('p1', 'node-a');

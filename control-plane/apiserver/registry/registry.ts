@@ -21,8 +21,10 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import type { PropagationPolicy } from './deletion.js';
 import { decideDelete, FINALIZER_NAMESPACE, shouldDeleteDuringUpdate } from './deletion.js';
 import { compileFilter } from './filter.js';
-import { listPrefix, objectKey } from './keys.js';
+import { checkSegment, listPrefix, objectKey } from './keys.js';
 import { mergePatch } from './merge-patch.js';
+import type { ValueTransformer } from './value-transformer.js';
+import { identityTransformer } from './value-transformer.js';
 
 export interface RegistryDeps {
   readonly storage: Storage;
@@ -31,6 +33,8 @@ export interface RegistryDeps {
   readonly admission: AdmissionChain;
   /** Largest stored object (bytes of JSON); bigger → RESOURCE_EXHAUSTED. */
   readonly maxObjectBytes: number;
+  /** Bytes to and from the store (encryption at rest); identity by default. */
+  readonly transformer?: ValueTransformer;
 }
 
 export interface ListOptions {
@@ -64,7 +68,20 @@ const GENERATE_SUFFIX_LENGTH = 5;
 const FILTERED_CHUNK = 500;
 
 export class Registry {
-  constructor(private readonly deps: RegistryDeps) {}
+  private readonly transformer: ValueTransformer;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.transformer = deps.transformer ?? identityTransformer;
+  }
+
+  /** A stored value as the object it holds (resourceVersion = its modRevision). */
+  private decode(kind: KindDefinition, v: StoredValue): KubeObject {
+    return decodeStored(this.transformer.fromStorage(kind.resource, v.value), v.modRevision);
+  }
+
+  private sealed(kind: KindDefinition, plain: Uint8Array): Uint8Array {
+    return this.transformer.toStorage(kind.resource, plain);
+  }
 
   private key(kind: KindDefinition, namespace: string, name: string): string {
     return objectKey(kind.resource, namespace, name, kind.namespaced);
@@ -103,7 +120,7 @@ export class Registry {
       throw this.storeError(e, kind, name);
     }
     if (stored === undefined) throw notFound(kind.resource, name);
-    return { stored, object: decodeStored(stored.value, stored.modRevision) };
+    return { stored, object: this.decode(kind, stored) };
   }
 
   private encode(kind: KindDefinition, object: KubeObject): Uint8Array {
@@ -156,6 +173,9 @@ export class Registry {
     if ((meta.name ?? '') === '' && !generate) {
       throw invalid(kind.kind, undefined, [{ field: 'metadata.name', type: 'FieldValueRequired', detail: 'Required value: name or generateName is required' }]);
     }
+    if (!generate) checkSegment('name', meta.name!);
+    else checkSegment('name', meta.generateName!);
+    if (kind.namespaced) checkSegment('namespace', meta.namespace!);
     for (let attempt = 1; ; attempt++) {
       const name = generate ? `${meta.generateName}${this.deps.random.suffix(GENERATE_SUFFIX_LENGTH)}` : meta.name!;
       const prepared = this.prepareForCreate(kind, input, name);
@@ -163,7 +183,7 @@ export class Registry {
       const bytes = this.encode(kind, object);
       if (attrs.dryRun) return object;
       try {
-        const stored = await this.deps.storage.create(this.key(kind, meta.namespace ?? '', name), bytes);
+        const stored = await this.deps.storage.create(this.key(kind, meta.namespace ?? '', name), this.sealed(kind, bytes));
         return decodeStored(bytes, stored.modRevision);
       } catch (e) {
         if (generate && e instanceof StorageError && e.code === 'AlreadyExists' && attempt < MAX_GENERATE_ATTEMPTS) continue;
@@ -229,7 +249,7 @@ export class Registry {
       let stoppedAt = -1;
       for (let i = 0; i < r.items.length; i++) {
         const sv = r.items[i]!;
-        const o = decodeStored(sv.value, sv.modRevision);
+        const o = this.decode(kind, sv);
         if (!filter(o)) continue;
         items.push(o);
         if (opts.limit > 0 && items.length === opts.limit) {
@@ -296,7 +316,7 @@ export class Registry {
           const { revision } = await this.deps.storage.delete(key, stored.modRevision);
           return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
         }
-        const written = await this.deps.storage.update(key, bytes, stored.modRevision);
+        const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
         return decodeStored(bytes, written.modRevision);
       } catch (e) {
         const retry = e instanceof StorageError && e.code === 'Conflict';
@@ -381,7 +401,7 @@ export class Registry {
           return old;
         }
         const bytes = this.encode(kind, outcome.object);
-        const written = await this.deps.storage.update(key, bytes, stored.modRevision);
+        const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
         return decodeStored(bytes, written.modRevision);
       } catch (e) {
         if (e instanceof StorageError && e.code === 'Conflict' && attempt < MAX_ATTEMPTS) continue;
@@ -418,11 +438,12 @@ export class Registry {
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: this.now() } as { type: string });
       const next: KubeObject = { ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions } };
-      const object = await admit(this.deps.admission, { attrs: bindAttrs, operation: 'CREATE', kind, object: next, oldObject: pod });
+      // The pod's own schema still holds; its update rules do not (spec.nodeName is set only here).
+      const object = validateObject(kind, await admit(this.deps.admission, { attrs: bindAttrs, operation: 'CREATE', kind, object: next, oldObject: pod }), undefined);
       const bytes = this.encode(kind, object);
       if (attrs.dryRun) return object;
       try {
-        const written = await this.deps.storage.update(this.key(kind, attrs.namespace, podName), bytes, stored.modRevision);
+        const written = await this.deps.storage.update(this.key(kind, attrs.namespace, podName), this.sealed(kind, bytes), stored.modRevision);
         return decodeStored(bytes, written.modRevision);
       } catch (e) {
         if (e instanceof StorageError && e.code === 'Conflict' && attempt < MAX_ATTEMPTS) continue;

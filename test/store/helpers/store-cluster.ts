@@ -79,7 +79,7 @@ export class StoreCluster {
 
   /** Starts `size` members (default 3) and waits until they agree on a leader and serve. */
   /** memberArgs: flags for one member only (e.g. the API server's ports next to it). */
-  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[]; memberArgs?: (m: MemberSpec) => string[] } = {}): Promise<StoreCluster> {
+  static async start(t: Teardown, opts: { size?: number; extraArgs?: string[]; memberArgs?: (m: MemberSpec) => string[]; readyTimeoutMs?: number } = {}): Promise<StoreCluster> {
     const root = mkdtempSync(join(tmpdir(), 'shoal-store-test-'));
     const members: MemberSpec[] = [];
     for (let i = 0; i < (opts.size ?? 3); i++) {
@@ -98,7 +98,7 @@ export class StoreCluster {
       else process.stderr.write(`store test logs kept in ${root}\n`);
     });
     for (const m of members) c.spawnMember(m, 'new', members);
-    await c.waitReady();
+    await c.waitReady(opts.readyTimeoutMs);
     return c;
   }
 
