@@ -21,8 +21,19 @@ interface Seen {
   startedAt: string;
 }
 
+/** Running containers of a pod with their start times (retried: one may go between ps and inspect). */
 async function containersOf(nodeName: string, pod: string): Promise<Seen[]> {
-  const { stdout } = await run(DOCKER_CLI, ['ps', '-aq', '--filter', `label=${Label.Node}=${nodeName}`, '--filter', `label=${Label.PodName}=${pod}`]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runningOf(nodeName, pod);
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
+}
+
+async function runningOf(nodeName: string, pod: string): Promise<Seen[]> {
+  const { stdout } = await run(DOCKER_CLI, ['ps', '-q', '--filter', `label=${Label.Node}=${nodeName}`, '--filter', `label=${Label.PodName}=${pod}`]);
   const ids = stdout.split('\n').filter(Boolean);
   if (ids.length === 0) return [];
   const { stdout: info } = await run(DOCKER_CLI, ['inspect', '--format', '{{.Id}} {{.State.StartedAt}} {{.State.Running}}', ...ids]);
