@@ -123,3 +123,18 @@ t.test('agent - limits show in docker inspect; env from a ConfigMap and a Secret
   await run(DOCKER_CLI, ['exec', id ?? '', 'sh', '-c', 'echo x > /scratch/f']);
   t.pass('emptyDir is writable');
 });
+
+t.test('agent - deleting a pod stops its containers (SIGTERM, then SIGKILL after the grace period) and the pod goes', async (t) => {
+  if (!(await requireDocker(t))) return;
+  const r = await agentRig(t);
+  // sh ignores SIGTERM here, so only the SIGKILL after the 1 s grace period ends it.
+  await r.createPod('bye', { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: r.image, command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"] }] });
+  await r.waitPod(t, 'bye', 'Running', (p) => p.status?.phase === 'Running');
+  await r.client.resource('pods', 'default').delete('bye');
+  await until(t, 'the pod is gone from the API', async () => (await r.getPod('bye').then(() => false, () => true)));
+  t.same(await containersOf(r.nodeName, 'bye'), [], 'no container left');
+  await until(t, 'Killing event', async () => {
+    const evs = await r.client.resource('events', 'default').list({ fieldSelector: 'involvedObject.name=bye' });
+    return evs.items.some((e) => (e as { reason?: string }).reason === 'Killing');
+  });
+});
