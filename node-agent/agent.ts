@@ -296,7 +296,7 @@ export class Agent {
 
   private async writeStatus(pod: Pod, status: PodStatus): Promise<void> {
     try {
-      await this.deps.client.resource<Pod>('pods', pod.metadata.namespace ?? 'default').patchStatus(pod.metadata.name ?? '', { status: statusMergePatch(pod.status, status) }, { timeoutMs: 5_000 });
+      await this.deps.client.resource<Pod>('pods', pod.metadata.namespace ?? 'default').patchStatus(pod.metadata.name ?? '', { status: statusMergePatch(status) }, { timeoutMs: 5_000 });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }

@@ -72,6 +72,7 @@ export class PodWorker {
   private removed = false;
   private readonly memory = new Map<string, ContainerMemory>();
   private lastWritten = '';
+  private statusFailures = 0;
 
   constructor(
     private readonly deps: PodWorkerDeps,
@@ -185,13 +186,17 @@ export class PodWorker {
     });
     const text = JSON.stringify(status);
     if (text === this.lastWritten) return;
+    // Later passes build on this status (startTime, transition times), written or not yet.
+    this.pod = { ...this.pod, status } as Pod;
     try {
       await this.deps.writeStatus(this.pod, status);
       this.lastWritten = text;
-      // Later passes build on what was written (startTime, transition times).
-      this.pod = { ...this.pod, status } as Pod;
+      this.statusFailures = 0;
     } catch (e) {
-      this.deps.log.warn({ pod: this.label, err: (e as Error).message }, 'pod status not written; retrying on the next sync');
+      // Offline for hours is normal at the edge: say it once, then quietly keep trying.
+      this.statusFailures++;
+      const level = this.statusFailures === 1 ? 'warn' : 'debug';
+      this.deps.log[level]({ pod: this.label, err: (e as Error).message, failures: this.statusFailures }, 'pod status not written; retrying on the next sync');
     }
   }
 

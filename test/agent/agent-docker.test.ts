@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { Label } from '../../node-agent/index.js';
+import { freePorts } from '../chaos/free-port.js';
 import { agentRig, ready, requireDocker, restarts, until } from './helpers/agent-rig.js';
 import { DOCKER_CLI } from './helpers/test-image.js';
 
@@ -17,13 +18,16 @@ async function containersOf(nodeName: string, pod: string): Promise<string[]> {
 t.test('agent - a pod runs in Docker and becomes Running and Ready', async (t) => {
   if (!(await requireDocker(t))) return;
   const r = await agentRig(t);
-  await r.createPod('web', { containers: [{ name: 'web', image: r.image, command: ['sh', '-c', 'echo hello > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'], ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { port: 8080, path: '/index.html' }, periodSeconds: 1 } }] });
+  const [hostPort] = await freePorts(1);
+  await r.createPod('web', { containers: [{ name: 'web', image: r.image, command: ['sh', '-c', 'echo hello > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'], ports: [{ containerPort: 8080, hostPort, hostIP: '127.0.0.1' }], readinessProbe: { httpGet: { port: 8080, path: '/index.html' }, periodSeconds: 1 } }] });
   const p = await r.waitPod(t, 'web', 'Running and Ready', (p) => p.status?.phase === 'Running' && ready(p));
   t.match(p.status?.podIP, /^\d+\.\d+\.\d+\.\d+$/, 'pod IP reported');
   t.equal(p.status?.containerStatuses?.[0]?.started, true);
   t.ok(p.status?.startTime);
   const res = await fetch(`http://${p.status?.podIP}:8080/index.html`);
   t.equal((await res.text()).trim(), 'hello', 'the container serves on its pod IP');
+  const viaHost = await fetch(`http://127.0.0.1:${hostPort}/index.html`);
+  t.equal((await viaHost.text()).trim(), 'hello', 'and on its hostPort');
   const node = await r.client.resource('nodes', '').get(r.nodeName);
   t.ok(node, 'the node registered');
   await until(t, 'events recorded', async () => {

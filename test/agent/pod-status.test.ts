@@ -78,3 +78,20 @@ t.test('pod status - terminated reasons and unchanged transition times', async (
   const later = computePodStatus({ ...input, pod: { ...pod, status: s1 } as typeof pod, now: T0 + 60_000 });
   t.same(later, s1, 'the same observations later give the same status (no write)');
 });
+
+t.test('status patch - agent-owned fields the new status lacks are cleared', async (t) => {
+  const { statusMergePatch } = await import('../../node-agent/index.js');
+  t.same(statusMergePatch({ phase: 'Pending', containerStatuses: [] }), {
+    phase: 'Pending',
+    containerStatuses: [],
+    conditions: null,
+    message: null,
+    reason: null,
+    hostIP: null,
+    hostIPs: null,
+    podIP: null,
+    podIPs: null,
+    startTime: null,
+    initContainerStatuses: null,
+  });
+});
