@@ -225,7 +225,7 @@ export class PodWorker {
     if (m.killing === cur.id) return;
     if (cur.labels[Label.SpecHash] !== containerHash(c)) {
       this.deps.events.record(this.pod, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`, c.name);
-      await this.kill(c, cur, m);
+      await this.kill(cur, m);
       return;
     }
     if (m.probesOf !== cur.id) {
@@ -246,13 +246,13 @@ export class PodWorker {
       if (!outcome.ok) this.deps.events.record(this.pod, 'Warning', 'Unhealthy', `${kind[0]?.toUpperCase()}${kind.slice(1)} probe failed: ${outcome.message}`, c.name);
       if (tracker.result === ProbeResult.Failure && kind !== ProbeKind.Readiness) {
         this.deps.events.record(this.pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, c.name);
-        await this.kill(c, cur, m);
+        await this.kill(cur, m);
         return;
       }
     }
   }
 
-  private async kill(c: Container, cur: ContainerInfo, m: ContainerMemory): Promise<void> {
+  private async kill(cur: ContainerInfo, m: ContainerMemory): Promise<void> {
     m.killing = cur.id;
     await this.deps.runtime.stop(cur.id, this.pod.spec.terminationGracePeriodSeconds);
   }
