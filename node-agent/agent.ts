@@ -169,7 +169,7 @@ export class Agent {
     for (const s of this.workers.values()) s.wake();
     await this.informer?.stop();
     await Promise.all([...this.loops, ...[...this.workers.values()].map((s) => s.done)]);
-    if (this.events instanceof ApiEventSink) await this.events.drain();
+    if (this.events instanceof ApiEventSink) await this.events.close();
   }
 
   /** One housekeeping pass now (tests; the loop runs it every housekeepingMs). */

@@ -79,6 +79,13 @@ export class ApiEventSink implements EventSink {
     while (this.flushing) await this.flushing;
   }
 
+  /** Drops what is still queued (offline, that could be minutes of timeouts) and ends the write in flight. */
+  async close(): Promise<void> {
+    this.dropped += this.queue.length;
+    this.queue.length = 0;
+    await this.flushing;
+  }
+
   private async flush(): Promise<void> {
     const events: ResourceClient<Event> = this.client.resource<Event>('events', '');
     for (let e = this.queue.shift(); e; e = this.queue.shift()) {
