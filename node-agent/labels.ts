@@ -10,6 +10,8 @@ export const Label = {
   /** init | app */
   ContainerKind: 'io.shoal.container.kind',
   RestartCount: 'io.shoal.container.restart-count',
+  /** Consecutive crash-loop restarts so far: a restarted agent keeps backing off where it was. */
+  Backoff: 'io.shoal.container.backoff',
   /** Hash of the container's spec: a changed spec (e.g. a new image) replaces the container. */
   SpecHash: 'io.shoal.container.hash',
 } as const;

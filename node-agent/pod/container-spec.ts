@@ -15,6 +15,8 @@ export interface ContainerSpecInput {
   readonly kind: ContainerKindLabel;
   readonly nodeName: string;
   readonly restartCount: number;
+  /** Consecutive crash-loop restarts (0 when none). */
+  readonly backoff?: number;
   readonly env: readonly string[];
   readonly volumes: ReadonlyMap<string, VolumeMountSource>;
 }
@@ -63,6 +65,7 @@ export function buildContainerSpec(i: ContainerSpecInput): ContainerSpec {
       [Label.ContainerName]: c.name,
       [Label.ContainerKind]: i.kind,
       [Label.RestartCount]: String(i.restartCount),
+      [Label.Backoff]: String(i.backoff ?? 0),
       [Label.SpecHash]: containerHash(c),
     },
     ...(c.command ? { entrypoint: c.command } : {}),

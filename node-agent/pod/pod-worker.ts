@@ -262,6 +262,8 @@ export class PodWorker {
     const m = this.mem(c.name);
     const now = this.deps.clock.now();
     if (m.countedExit !== cur.id) {
+      // A worker new to this container (a restarted agent) goes on from the count in its labels.
+      if (m.countedExit === undefined) m.consecutive = Number.parseInt(cur.labels[Label.Backoff] ?? '0', 10) || 0;
       m.countedExit = cur.id;
       const ranMs = (cur.finishedAt ?? now) - (cur.startedAt ?? now);
       m.consecutive = nextConsecutive(m.consecutive, ranMs, this.deps.backoff);
@@ -339,7 +341,7 @@ export class PodWorker {
     if (!env.ok) return this.failed(c, WaitingReason.CreateContainerConfigError, env.message);
     const volumes = await prepareVolumes(podDirFor(this.deps.dataDir, this.uid), this.pod, data);
     if (!volumes.ok) return this.failed(c, WaitingReason.CreateContainerConfigError, volumes.message);
-    const spec = buildContainerSpec({ pod: this.pod, container: c, kind, nodeName: this.deps.nodeName, restartCount, env: env.env, volumes: volumes.volumes });
+    const spec = buildContainerSpec({ pod: this.pod, container: c, kind, nodeName: this.deps.nodeName, restartCount, backoff: m.consecutive, env: env.env, volumes: volumes.volumes });
     let id: string;
     try {
       id = await this.deps.runtime.create(spec);

@@ -230,3 +230,24 @@ t.test('pod worker - graceful deletion stops with the grace period, then deletes
   t.same(await r.runtime.list({}), []);
   t.same(r.deleted, ['del']);
 });
+
+t.test('pod worker - a new worker (restarted agent) keeps backing off where the old one was', async (t) => {
+  const pod = makePod('crash2', { containers: [{ name: 'c', image: IMAGE }] });
+  const r = await rig(t, pod, { behaviour: () => ({ exitAfterMs: 1000, exitCode: 1 }) });
+  await r.worker.sync();
+  r.clock.advance(1000);
+  await r.worker.sync(); // 1st restart: immediate
+  r.clock.advance(1000);
+  await r.worker.sync(); // 2nd exit: 10 s
+  r.clock.advance(10_000);
+  await r.worker.sync(); // 2nd restart
+  t.equal(r.last().containerStatuses?.[0]?.restartCount, 2);
+  r.clock.advance(1000); // 3rd exit: a fresh worker must wait 20 s, not restart at once
+  const fresh = new PodWorker((r.worker as unknown as { deps: ConstructorParameters<typeof PodWorker>[0] }).deps, pod);
+  await fresh.sync();
+  const running = (await r.runtime.list({})).filter((c) => c.state === 'running');
+  t.equal(running.length, 0, 'no immediate restart after the agent restart');
+  r.clock.advance(20_000);
+  await fresh.sync();
+  t.equal((await r.runtime.list({})).filter((c) => c.state === 'running').length, 1, 'restarted after 20 s');
+});
