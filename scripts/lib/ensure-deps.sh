@@ -1,7 +1,8 @@
 # Shared by scripts/test.sh and scripts/up.sh: install only what is missing.
 # Debian packages: protoc for code generation; etcd-server/etcd-client as the reference store
-# and the real client tests run against.
-SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client)
+# and the real client tests run against; docker.io and busybox-static for the agent's tests
+# (a real engine, and a test image built from busybox since no registry is reachable).
+SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client docker.io busybox-static)
 
 ensure_debian_packages() {
   local missing=()
@@ -22,4 +23,18 @@ ensure_node_modules() {
     echo "== npm ci"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+}
+
+# Starts dockerd (storage driver vfs works everywhere) when no engine answers on the socket.
+ensure_dockerd() {
+  if /usr/bin/docker version >/dev/null 2>&1; then return; fi
+  echo "== starting dockerd"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo sh -c 'nohup /usr/sbin/dockerd --storage-driver=vfs >/tmp/dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do
+    /usr/bin/docker version >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  echo "dockerd did not start (see /tmp/dockerd.log)" >&2
 }

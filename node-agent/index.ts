@@ -1,0 +1,35 @@
+// The node agent: runtime seam (Docker, in-memory fake), pod workers, node registration and
+// heartbeats, and the Agent that ties them to the API.
+export { Agent, AGENT_VERSION } from './agent.js';
+export type { AgentConfig, AgentDeps } from './agent.js';
+export { startAgentHttp } from './http-server.js';
+export type { AgentHttpServer } from './http-server.js';
+export { Label, ContainerKindLabel, nodeSelectorLabels } from './labels.js';
+export { MemoryEventSink, ApiEventSink } from './events.js';
+export type { EventSink, EventType } from './events.js';
+export type { Logger } from './logger.js';
+export { DiskCache } from './disk-cache.js';
+export { ApiConfigSource } from './api-config-source.js';
+export * from './runtime/index.js';
+export { PodWorker, SyncOutcome } from './pod/pod-worker.js';
+export type { PodWorkerDeps } from './pod/pod-worker.js';
+export { computePodStatus, podPhase, WaitingReason } from './pod/pod-status.js';
+export type { ContainerObservation, StatusInput } from './pod/pod-status.js';
+export { crashLoopDelayMs, nextConsecutive, defaultCrashLoopBackoff } from './pod/crash-loop-backoff.js';
+export type { BackoffPolicy } from './pod/crash-loop-backoff.js';
+export { shouldRestart, shouldRestartInit } from './pod/restart-decision.js';
+export { containerEnv, fieldValue } from './pod/container-env.js';
+export { buildContainerSpec, containerHash, limitsOf } from './pod/container-spec.js';
+export { configRefs, fetchConfigData } from './pod/config-data.js';
+export type { ConfigData, ConfigSource } from './pod/config-data.js';
+export { prepareVolumes, podDirFor } from './pod/volumes.js';
+export { statusMergePatch } from './pod/status-patch.js';
+export { ProbeTracker, ProbeKind, ProbeResult } from './probe/probe-tracker.js';
+export { runProbe, resolvePort } from './probe/probe-runner.js';
+export { readHostFacts, readHostUsage, kubeArch } from './node/host-facts.js';
+export type { HostFacts, HostUsage } from './node/host-facts.js';
+export { buildNodeStatus, nodeLabels, defaultReservations, defaultThresholds } from './node/node-status.js';
+export type { Reservations, Thresholds } from './node/node-status.js';
+export { NodeHeartbeat, NODE_LEASE_NAMESPACE } from './node/node-heartbeat.js';
+export type { HostReader } from './node/node-heartbeat.js';
+export { parseRunArgs, UsageError } from './main.js';
