@@ -32,7 +32,7 @@ ensure_dockerd() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo sh -c 'nohup /usr/sbin/dockerd --storage-driver=vfs >/tmp/dockerd.log 2>&1 &'
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 240); do
     /usr/bin/docker version >/dev/null 2>&1 && return
     sleep 0.5
   done

@@ -64,7 +64,8 @@ t.test('statefulset - ordered start, stable names, reverse scale-down and rollin
   const deleted: string[] = [];
   kubelet.pods.addHandlers({ onDelete: (p) => (p.metadata.labels?.app === 'db' ? deleted.push(p.metadata.name ?? '') : undefined) });
   await client.resource<StatefulSet>('statefulsets').patch('db', { spec: { replicas: 1 } });
-  await until(t, 'scaled to 1', () => live().join() === 'db-0');
+  // A pod is marked (deletionTimestamp) before it is gone: wait for both deletes to land.
+  await until(t, 'scaled to 1', () => live().join() === 'db-0' && deleted.length >= 2);
   t.same(deleted, ['db-2', 'db-1'], 'highest ordinal first');
 
   await client.resource<StatefulSet>('statefulsets').patch('db', { spec: { replicas: 2 } });
