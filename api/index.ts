@@ -81,3 +81,17 @@ export { clusterRoleKind, clusterRoleSchema } from './kinds/cluster-role.js';
 export type { ClusterRole, ClusterRoleInput } from './kinds/cluster-role.js';
 export { clusterRoleBindingKind, clusterRoleBindingSchema } from './kinds/cluster-role-binding.js';
 export type { ClusterRoleBinding, ClusterRoleBindingInput } from './kinds/cluster-role-binding.js';
+export {
+  certificateSigningRequestKind,
+  csrSchema,
+  csrCondition,
+  csrConditionText,
+  CLIENT_SIGNER,
+  CSR_API_VERSION,
+  CSR_CONDITION_TYPES,
+  CSR_SIGNERS,
+  DEFAULT_CSR_USAGES,
+  KUBELET_CLIENT_SIGNER,
+  MIN_EXPIRATION_SECONDS,
+} from './kinds/certificate-signing-request.js';
+export type { CertificateSigningRequest, CertificateSigningRequestInput, CsrCondition, CsrConditionType } from './kinds/certificate-signing-request.js';

@@ -240,7 +240,7 @@ export class ApiService {
           namespaced: k.namespaced,
           shortNames: [...k.shortNames],
           verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : [])],
+          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : []), ...(k.resource === 'certificatesigningrequests' ? ['approval'] : [])],
         })),
       });
     },

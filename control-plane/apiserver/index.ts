@@ -22,3 +22,5 @@ export type { VersionInfo } from './version.js';
 export type { AuditRecord, AuditSink } from './api-service.js';
 export { identityTransformer } from './registry/value-transformer.js';
 export type { ValueTransformer } from './registry/value-transformer.js';
+export { caCsrSigner, CsrSignerError, decideAutoApproval, loadCsrSigner } from './certificates/index.js';
+export type { CsrSigner } from './certificates/index.js';

@@ -20,6 +20,7 @@ import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/h
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
+import type { CsrSigner } from './certificates/index.js';
 import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
@@ -79,6 +80,8 @@ export interface ApiServerOptions {
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
   readonly transformer?: ValueTransformer;
+  /** The cluster signing CA for CertificateSigningRequests (--api-cluster-signing-*-file; see certificates/loadCsrSigner). */
+  readonly csrSigner?: CsrSigner;
   /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
   readonly audit?: AuditSink;
   readonly version?: VersionInfo;
@@ -145,6 +148,7 @@ export class ApiServer {
         // A live read, not the watch cache: a namespace that just became Terminating on another API
         // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
+        certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log },
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
       }),

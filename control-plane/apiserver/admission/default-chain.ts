@@ -2,11 +2,15 @@
 // at the marked places; callers may append more through ApiServerOptions.
 import type { KubeObject } from '../../../api/kind.js';
 import type { AdmissionChain, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from '../pipeline/admission.js';
+import { CertificateSigningRequests } from '../certificates/index.js';
+import type { CsrAdmissionDeps } from '../certificates/index.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 
 export interface DefaultChainDeps {
   /** Reads a namespace from the store; absent when the server does not serve namespaces. */
   readonly getNamespace: ((name: string) => Promise<KubeObject | undefined>) | undefined;
+  /** CertificateSigningRequests: requester fields, auto-approval and signing (contract C4). */
+  readonly certificates?: CsrAdmissionDeps;
   readonly extraMutating?: readonly MutatingAdmissionPlugin[];
   readonly extraValidating?: readonly ValidatingAdmissionPlugin[];
 }
@@ -17,6 +21,7 @@ export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
     // spec.clusterIP to Services on CREATE (and releases it on DELETE) goes here.
     // HOOK (issue 5, security): ServiceAccount, LimitRanger (default container memory 512Mi),
     // DefaultTolerationSeconds.
+    ...(d.certificates !== undefined ? [new CertificateSigningRequests(d.certificates)] : []),
     ...(d.extraMutating ?? []),
   ];
   const validating: ValidatingAdmissionPlugin[] = [

@@ -299,7 +299,7 @@ export class Registry {
    * resourceVersion. `change` gets the stored object and returns the requested new one.
    */
   private async guaranteedUpdate(attrs: RequestAttributes, kind: KindDefinition, pinned: string, change: (old: KubeObject) => KubeObject): Promise<KubeObject> {
-    checkSubresource(kind, attrs.subresource, ['', 'status', 'finalize']);
+    checkSubresource(kind, attrs.subresource, ['', 'status', 'finalize', 'approval']);
     for (let attempt = 1; ; attempt++) {
       const { stored, object: old } = await this.read(kind, attrs.namespace, attrs.name);
       if (pinned !== '' && pinned !== old.metadata.resourceVersion) throw conflict(kind.resource, attrs.name, MODIFIED);
@@ -338,6 +338,11 @@ export class Registry {
       next = { ...old, status: requested.status };
       if (requested.status === undefined) delete next.status;
       return next;
+    }
+    if (subresource === 'approval') {
+      // certificatesigningrequests/approval: only status.conditions changes (Approved/Denied).
+      const conditions = (requested.status as { conditions?: unknown } | undefined)?.conditions;
+      return { ...old, status: { ...(old.status as object | undefined), conditions } };
     }
     if (subresource === 'finalize') {
       const finalizers = (requested.spec as { finalizers?: unknown } | undefined)?.finalizers;
@@ -462,7 +467,7 @@ export function parseResourceVersion(raw: string, field: string): number {
 
 /** A subresource this kind does not have → NOT_FOUND, as Kubernetes answers. */
 export function checkSubresource(kind: KindDefinition, subresource: string, allowed: readonly string[]): void {
-  const has = subresource === '' || (subresource === 'status' && kind.hasStatus) || (subresource === 'finalize' && kind.resource === 'namespaces') || (subresource === 'binding' && kind.resource === 'pods');
+  const has = subresource === '' || (subresource === 'status' && kind.hasStatus) || (subresource === 'finalize' && kind.resource === 'namespaces') || (subresource === 'binding' && kind.resource === 'pods') || (subresource === 'approval' && kind.resource === 'certificatesigningrequests');
   if (!allowed.includes(subresource) || !has) {
     throw new ApiError(Code.NOT_FOUND, `the server could not find the requested resource: ${kind.resource} has no subresource "${subresource}" for this verb`);
   }
