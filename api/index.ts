@@ -28,7 +28,7 @@ export type { CronSchedule } from './schemas/cron.js';
 export type { JobSpec } from './schemas/job-spec.js';
 export type { ObjectReference } from './schemas/object-reference.js';
 
-export { humanDuration, age } from './table/age.js';
+export { humanDuration, age, rfc3339 } from './table/age.js';
 
 export { LabelSelector, parseLabelSelector, labelSelectorFromObject, labelSelectorFromMap, FieldSelector, parseFieldSelector, SelectorError } from './selector/index.js';
 export type { LabelRequirement, LabelOperator, FieldRequirement, SelectorErrorCode, Parsed } from './selector/index.js';

@@ -68,7 +68,7 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
       return { items: list.items, resourceVersion: list.resourceVersion };
     },
     create: (resource, namespace, object, dryRun) => res(resource, namespace).create(object, { dryRun }),
-    patch: (resource, namespace, name, patch, dryRun) => res(resource, namespace).patch(name, patch as Record<string, unknown>, { dryRun }),
+    patch: (resource, namespace, name, patch, dryRun, subresource = '') => res(resource, namespace).patchSubresource(name, subresource, patch as Record<string, unknown>, { dryRun }),
     delete: (resource, namespace, name, o) =>
       res(resource, namespace).delete(name, { dryRun: o.dryRun, ...(o.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: o.gracePeriodSeconds }) }),
     async watch(resource, o, onEvent, signal) {

@@ -39,6 +39,8 @@ export interface CliContext {
   /** All of stdin as text (for `-f -`). */
   readonly readStdin: () => string;
   readonly now: () => Date;
+  /** Cryptographically secure random bytes (bootstrap tokens, certificate serials). */
+  readonly randomBytes: (n: number) => Uint8Array;
   readonly config: ConfigStore;
   readonly connect: (options: ConnectOptions) => Promise<ShoalApi>;
   /** Aborts when the user interrupts (Ctrl-C): watches end cleanly. */

@@ -6,6 +6,8 @@ import { commandEnv } from './command-env.js';
 import type { CliContext } from './context.js';
 import { annotateCommand } from './commands/annotate.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
+import { certificateCommand } from './commands/certificate.js';
+import { certsCommand } from './commands/certs.js';
 import { applyCommand } from './commands/apply.js';
 import { completionCommand } from './commands/completion.js';
 import { configCommand } from './commands/config.js';
@@ -16,6 +18,7 @@ import { getCommand } from './commands/get.js';
 import { labelCommand } from './commands/label.js';
 import { membersCommand } from './commands/members.js';
 import { scaleCommand } from './commands/scale.js';
+import { tokenCommand } from './commands/token.js';
 import { versionCommand } from './commands/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -40,6 +43,9 @@ export function buildProgram(ctx: CliContext): Command {
     labelCommand,
     annotateCommand,
     membersCommand,
+    tokenCommand,
+    certificateCommand,
+    certsCommand,
     versionCommand,
     apiResourcesCommand,
     configCommand,

@@ -1,5 +1,6 @@
 // The context of a real shoalctl run: client/ for the API and the config file, api/ for kinds,
 // the system clock. main.ts passes the process's streams; tests pass buffers.
+import { randomBytes } from 'node:crypto';
 import { clientConfigStore, connectClient } from './client-api.js';
 import { readClientVersion } from './client-version.js';
 import type { CliContext } from './context.js';
@@ -20,6 +21,7 @@ export function realContext(io: RealContextIo): CliContext {
     stderr: io.stderr,
     readStdin: io.readStdin,
     now: () => new Date(),
+    randomBytes: (n) => randomBytes(n),
     config: clientConfigStore(io.env, io.homeDir),
     connect: connectClient,
     interrupted: io.interrupted,

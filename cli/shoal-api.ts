@@ -42,7 +42,8 @@ export interface ShoalApi {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
   list(resource: string, options: ListOptions): Promise<ListResult>;
   create(resource: string, namespace: string, object: KubeObject, dryRun: boolean): Promise<KubeObject>;
-  patch(resource: string, namespace: string, name: string, patch: unknown, dryRun: boolean): Promise<KubeObject>;
+  /** A JSON merge patch; subresource "" (default) or e.g. "approval". */
+  patch(resource: string, namespace: string, name: string, patch: unknown, dryRun: boolean, subresource?: string): Promise<KubeObject>;
   delete(resource: string, namespace: string, name: string, options: { gracePeriodSeconds?: number; dryRun: boolean }): Promise<KubeObject | undefined>;
   /** Calls onEvent for every event until signal aborts (resolves) or the stream fails (rejects). */
   watch(resource: string, options: WatchOptions, onEvent: (event: WatchEventView) => void, signal: AbortSignal): Promise<void>;

@@ -151,6 +151,11 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     return this.mergePatch(name, patch, 'status', opts);
   }
 
+  /** Merge-patches a subresource by name ("approval" of certificatesigningrequests). */
+  patchSubresource(name: string, subresource: string, patch: MergePatch, opts: WriteOptions = {}): Promise<T> {
+    return this.mergePatch(name, patch, subresource, opts);
+  }
+
   /**
    * Deletes by name. Returns the object as the server last had it: still present with
    * metadata.deletionTimestamp when finalizers or a grace period hold it, else its final state.
@@ -212,7 +217,7 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     }, opts);
   }
 
-  private async mergePatch(name: string, patch: MergePatch, subresource: '' | 'status', opts: WriteOptions): Promise<T> {
+  private async mergePatch(name: string, patch: MergePatch, subresource: string, opts: WriteOptions): Promise<T> {
     const namespace = this.ns(opts);
     return this.conn.call('write', async (ctx) => {
       const res = await unary(ctx.api.patch.bind(ctx.api), { resource: this.resource, namespace, name, subresource, patch: encodeObject(patch), dryRun: opts.dryRun ?? false }, ctx);
