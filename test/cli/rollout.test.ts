@@ -6,6 +6,7 @@ import t from 'tap';
 import type { DaemonSet, Deployment, ReplicaSet } from '../../api/index.js';
 import { isPodReady } from '../../control-plane/controllers/index.js';
 import { until } from '../controllers/helpers/cluster.js';
+import { shoalctl, startApiServer } from './helpers/shoalctl.js';
 import { startWorkloadCluster } from './helpers/workload-cluster.js';
 import type { WorkloadCluster } from './helpers/workload-cluster.js';
 
@@ -96,6 +97,17 @@ t.test('rollout - status, history, undo, restart, pause and resume of a deployme
   const nf = await ctl.call(['rollout', 'status', 'deployment/nope']);
   t.equal(nf.code, 1);
   t.match(nf.stderr, /not found/);
+});
+
+t.test('rollout - --help of every new command, and shell completion knows them', async (t) => {
+  const c = { ctl: shoalctl(t, [await startApiServer(t)]) };
+  for (const cmd of ['rollout', 'rollout status', 'rollout history', 'rollout undo', 'rollout restart', 'rollout pause', 'rollout resume', 'cordon', 'uncordon', 'drain']) {
+    const help = await c.ctl.call([...cmd.split(' '), '--help']);
+    t.equal(help.code, 0, `${cmd} --help`);
+    t.match(help.stdout, new RegExp(`^Usage: shoalctl ${cmd} `), cmd);
+  }
+  const bash = await c.ctl.call(['completion', 'bash']);
+  for (const path of ['rollout status', 'rollout undo', 'drain', 'cordon', 'uncordon']) t.match(bash.stdout, `"${path}")`, `bash completion: ${path}`);
 });
 
 t.test('rollout - status fails on an exceeded progress deadline, and on its own --timeout', async (t) => {
