@@ -52,7 +52,12 @@ export async function waitForRollout(w: RolloutWait): Promise<void> {
     last = s.message;
     return s.done;
   };
-  const first = await w.api.get(w.resource, w.namespace, w.name);
+  // A list gives the store's current revision to watch from (an object's own resourceVersion
+  // may be older than what the store still keeps).
+  const selector = `metadata.name=${w.name}`;
+  const listed = await w.api.list(w.resource, { namespace: w.namespace, fieldSelector: selector });
+  const first = listed.items[0];
+  if (first === undefined) throw new CliError('NOT_FOUND', `${w.resource} "${w.name}" not found`);
   if (observe(first) || !w.watch) return;
 
   const stop = new AbortController();
@@ -74,7 +79,7 @@ export async function waitForRollout(w: RolloutWait): Promise<void> {
   try {
     await w.api.watch(
       w.resource,
-      { namespace: w.namespace, fieldSelector: `metadata.name=${w.name}`, resourceVersion: first.metadata.resourceVersion ?? '' },
+      { namespace: w.namespace, fieldSelector: selector, resourceVersion: listed.resourceVersion },
       (event) => {
         if (outcome !== undefined || event.object.metadata.name !== w.name) return;
         try {
