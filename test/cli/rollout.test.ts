@@ -43,7 +43,7 @@ t.test('rollout - status, history, undo, restart, pause and resume of a deployme
   t.match(second.stdout, /deployment "web" successfully rolled out\n$/);
   await until(t, 'the old pods to be gone', runs(c, 'web', 3, 'nginx:2'));
   const lines = second.stdout.split('\n').filter((l) => l !== '');
-  t.equal(new Set(lines).size, lines.length, 'each progress line printed once in a row');
+  t.ok(lines.every((l, i) => i === 0 || lines[i - 1] !== l), 'a progress line is printed when it changes, not repeated');
   for (const l of lines.slice(0, -1)) t.match(l, /^Waiting for deployment "web" rollout to finish: |^Waiting for deployment spec update to be observed\.\.\.$/, 'a kubectl progress line');
 
   const history = await ctl.call(['rollout', 'history', 'deployment/web']);
