@@ -2,7 +2,7 @@
 // under each flag, with kubectl's texts.
 import t from 'tap';
 import type { KubeObject } from '../../api/kind.js';
-import { planDrain } from '../../cli/drain-plan.js';
+import { planDrain } from '../../cli/index.js';
 
 const pod = (name: string, o: { owner?: string; emptyDir?: boolean; phase?: string; mirror?: boolean } = {}): KubeObject => ({
   apiVersion: 'v1',
