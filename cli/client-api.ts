@@ -71,6 +71,8 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
     patch: (resource, namespace, name, patch, dryRun, subresource = '') => res(resource, namespace).patchSubresource(name, subresource, patch as Record<string, unknown>, { dryRun }),
     delete: (resource, namespace, name, o) =>
       res(resource, namespace).delete(name, { dryRun: o.dryRun, ...(o.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: o.gracePeriodSeconds }) }),
+    evict: (namespace, name, o) =>
+      res('pods', namespace).evict(name, { dryRun: o.dryRun, ...(o.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: o.gracePeriodSeconds }) }),
     async watch(resource, o, onEvent, signal) {
       const watch = res(resource, o.namespace).watch({
         ...(o.labelSelector === undefined ? {} : { labelSelector: o.labelSelector }),

@@ -50,6 +50,6 @@ export interface CliContext {
   readonly columnsFor: (resource: string) => readonly TableColumn[] | undefined;
   /** Resource names known without a server (for completion): plural, singular and short names. */
   readonly knownResourceNames: () => readonly string[];
-  /** Waits between polls (--wait); injected so nothing hides a clock. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Waits between polls (--wait); injected so nothing hides a clock. Ends early (resolves) when signal aborts. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }

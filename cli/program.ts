@@ -11,12 +11,15 @@ import { certsCommand } from './commands/certs.js';
 import { applyCommand } from './commands/apply.js';
 import { completionCommand } from './commands/completion.js';
 import { configCommand } from './commands/config.js';
+import { cordonCommand, uncordonCommand } from './commands/cordon.js';
 import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
+import { drainCommand } from './commands/drain.js';
 import { getCommand } from './commands/get.js';
 import { labelCommand } from './commands/label.js';
 import { membersCommand } from './commands/members.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { scaleCommand } from './commands/scale.js';
 import { tokenCommand } from './commands/token.js';
 import { versionCommand } from './commands/version.js';
@@ -42,6 +45,10 @@ export function buildProgram(ctx: CliContext): Command {
     scaleCommand,
     labelCommand,
     annotateCommand,
+    rolloutCommand,
+    cordonCommand,
+    uncordonCommand,
+    drainCommand,
     membersCommand,
     tokenCommand,
     certificateCommand,

@@ -28,6 +28,11 @@ export function realContext(io: RealContextIo): CliContext {
     clientVersion: () => readClientVersion(io.env),
     columnsFor,
     knownResourceNames,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      }),
   };
 }

@@ -19,9 +19,9 @@ export interface GlobalFlags {
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
 /** "30s", "1m", "500ms", "0" (no limit), a bare number of seconds. */
-export function parseTimeout(text: string): number | undefined {
+export function parseTimeout(text: string, flag = '--request-timeout'): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`invalid --request-timeout "${text}": use a duration such as 30s, 1m or 500ms`);
+  if (!m) throw new UsageError(`invalid ${flag} "${text}": use a duration such as 30s, 1m or 500ms`);
   const n = Number(m[1]);
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
   return n === 0 ? undefined : n * scale;

@@ -45,6 +45,8 @@ export interface ShoalApi {
   /** A JSON merge patch; subresource "" (default) or e.g. "approval". */
   patch(resource: string, namespace: string, name: string, patch: unknown, dryRun: boolean, subresource?: string): Promise<KubeObject>;
   delete(resource: string, namespace: string, name: string, options: { gracePeriodSeconds?: number; dryRun: boolean }): Promise<KubeObject | undefined>;
+  /** The pods/eviction subresource: deletes the pod honouring its grace period (or the one given). */
+  evict(namespace: string, name: string, options: { gracePeriodSeconds?: number; dryRun: boolean }): Promise<KubeObject>;
   /** Calls onEvent for every event until signal aborts (resolves) or the stream fails (rejects). */
   watch(resource: string, options: WatchOptions, onEvent: (event: WatchEventView) => void, signal: AbortSignal): Promise<void>;
   version(): Promise<ServerVersion>;

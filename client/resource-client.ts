@@ -192,6 +192,24 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     }, opts);
   }
 
+  /**
+   * Evicts a pod through the pods/eviction subresource (pods only): a delete that honours the
+   * pod's grace period, or `gracePeriodSeconds`. Returns the pod as the delete left it.
+   */
+  async evict(podName: string, opts: WriteOptions & { gracePeriodSeconds?: number } = {}): Promise<T> {
+    const namespace = this.ns(opts);
+    const eviction = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: podName, ...(namespace === '' ? {} : { namespace }) },
+      ...(opts.gracePeriodSeconds === undefined ? {} : { deleteOptions: { gracePeriodSeconds: opts.gracePeriodSeconds } }),
+    };
+    return this.conn.call('write', async (ctx) => {
+      const res = await unary(ctx.api.create.bind(ctx.api), { resource: this.resource, namespace, object: encodeObject(eviction), name: podName, subresource: 'eviction', dryRun: opts.dryRun ?? false }, ctx);
+      return decodeObject<T>(res.object, `evict ${this.resource} ${podName}`, ctx.server);
+    }, opts);
+  }
+
   /** Changes as an async iterator; close() it (or break out of for-await) when done. */
   watch(opts: ResourceWatchOptions = {}): Watch<T> {
     return new Watch<T>(this.conn, {

@@ -183,6 +183,10 @@ export class ApiService {
           this.needsName(kind, attrs);
           return { object: json(await this.d.registry.bind(attrs, kind, r.object)) };
         }
+        if (attrs.subresource === 'eviction') {
+          this.needsName(kind, attrs);
+          return { object: json(await this.d.registry.evict(attrs, kind, r.object)) };
+        }
         if (attrs.subresource !== '') throw new ApiError(Code.NOT_FOUND, `the server could not find the requested resource: ${kind.resource} has no subresource "${attrs.subresource}" for create`);
         return { object: json(await this.d.registry.create(attrs, kind, decodeBody(r.object, kind))) };
       },
@@ -240,7 +244,7 @@ export class ApiService {
           namespaced: k.namespaced,
           shortNames: [...k.shortNames],
           verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : []), ...(k.resource === 'certificatesigningrequests' ? ['approval'] : [])],
+          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding', 'eviction'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : []), ...(k.resource === 'certificatesigningrequests' ? ['approval'] : [])],
         })),
       });
     },

@@ -10,7 +10,7 @@ import type { EventSink } from '../shared/event-recorder.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { isPodActive } from '../shared/pod-state.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { desiredTaints, evictionTime, fullDisruption, nodeHealth } from './reconcile.js';
 import type { NodeHealth } from './reconcile.js';
 import { timestamp as stamp } from '../shared/time.js';

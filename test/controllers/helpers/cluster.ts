@@ -49,6 +49,8 @@ export class FakeKubelet {
   ready: (p: Pod) => boolean = () => true;
   /** Nodes whose kubelet is gone: their pods are left alone. */
   readonly dead = new Set<string>();
+  /** Binds unscheduled pods to `node` (false when a real scheduler runs in the test). */
+  bindUnscheduled = true;
   /** The phase a bound pod reaches (tests make Job pods succeed or fail). */
   phase: (p: Pod) => 'Running' | 'Succeeded' | 'Failed' = () => 'Running';
 
@@ -60,8 +62,9 @@ export class FakeKubelet {
     this.pods.addHandlers({ onAdd: step, onUpdate: (_o, p) => step(p) });
   }
 
-  static async start(t: Test, client: ShoalClient): Promise<FakeKubelet> {
+  static async start(t: Test, client: ShoalClient, opts: { bindUnscheduled?: boolean } = {}): Promise<FakeKubelet> {
     const k = new FakeKubelet(client);
+    k.bindUnscheduled = opts.bindUnscheduled ?? true;
     k.pods.start();
     t.teardown(() => k.pods.stop());
     await k.pods.waitForSync({ timeoutMs: 20_000 });
@@ -77,7 +80,7 @@ export class FakeKubelet {
       return;
     }
     if ((p.spec.nodeName ?? '') === '') {
-      await pods.bind(name, this.node);
+      if (this.bindUnscheduled) await pods.bind(name, this.node);
       return;
     }
     const phase = this.phase(p);
