@@ -9,12 +9,22 @@ import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } fr
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
+import { startControlLoops } from './control-loops.js';
+import type { ControlLoops } from './control-loops.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
 import type { Logger, StoreConfig } from './store/index.js';
 
 interface Api {
   readonly server: ApiServer;
   readonly storage: EtcdStorage;
+  readonly loops: ControlLoops | undefined;
+}
+
+/** Where this process reaches its own API server: a wildcard listen address is dialled on loopback. */
+function localApiAddress(listenAddress: string, port: number): string {
+  const host = listenAddress.slice(0, listenAddress.lastIndexOf(':'));
+  const dial = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  return `${dial}:${port}`;
 }
 
 /** Starts the API server once the member serves clients. */
@@ -27,14 +37,16 @@ async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promi
     log,
     options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
   });
+  let grpcPort: number;
   try {
-    await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });
+    ({ grpcPort } = await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false }));
   } catch (e) {
     await server.close();
     await storage.close();
     throw e;
   }
-  return { server, storage };
+  const loops = api.controlLoops ? startControlLoops(localApiAddress(api.listenAddress, grpcPort), config.name, log) : undefined;
+  return { server, storage, loops };
 }
 
 async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<void> {
@@ -48,9 +60,11 @@ async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<vo
     log.info({ why }, 'stopping');
     const hard = setTimeout(() => process.exit(code), 15_000);
     hard.unref();
-    // The API server stops first (its watchers move to another member), then the store member.
+    // The control loops stop first (releasing their leases), then the API server (its watchers
+    // move to another member), then the store member.
     apiStarting
       .then(async (a) => {
+        await a?.loops?.stop();
         await a?.server.close();
         await a?.storage.close();
       })

@@ -97,7 +97,7 @@ up() {
       --listen-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" \
       --initial-cluster "$CLUSTER" --initial-cluster-state new --initial-cluster-token shoal-up \
       --listen-metrics-urls "http://127.0.0.1:${METRICS_PORTS[$i]}" \
-      --api-listen-address "127.0.0.1:${API_PORTS[$i]}" --api-http-listen-address "127.0.0.1:${API_HTTP_PORTS[$i]}" \
+      --api-listen-address "127.0.0.1:${API_PORTS[$i]}" --api-http-listen-address "127.0.0.1:${API_HTTP_PORTS[$i]}" --control-loops=true \
       >>"$DATA/$name.log" 2>&1 </dev/null &
     echo $! >"$RUN/$name.pid"
     started+=("$name")

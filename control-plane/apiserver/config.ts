@@ -10,15 +10,19 @@ export interface ApiConfig {
   readonly httpListenAddress: string | undefined;
   /** The store's client URLs; empty = this member's advertise client URLs. */
   readonly storeEndpoints: readonly string[];
+  /** Run the scheduler and controller manager candidates in this process (--control-loops). */
+  readonly controlLoops: boolean;
 }
 
 export const API_USAGE = `API server (runs next to this store member when --api-listen-address is given):
   --api-listen-address HOST:PORT        gRPC API (Shoal's default port is 6443); absent = a bare store
   --api-http-listen-address HOST:PORT   /livez, /readyz and /metrics over HTTP (default: none)
   --api-store-endpoints URLS            the store's client URLs, comma-separated, for failover
-                                        (default: this member's --advertise-client-urls)`;
+                                        (default: this member's --advertise-client-urls)
+  --control-loops true|false            also run the scheduler and the controller manager here,
+                                        active on one host at a time through Leases (default: false)`;
 
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints'] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops'] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 
 /** host:port with a numeric port 0-65535 and a non-empty host ("[::1]:6443" for IPv6). */
@@ -45,6 +49,12 @@ function parseEndpoints(raw: string): string[] {
   return list;
 }
 
+function parseBoolean(flag: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`--${flag}: expected true or false, got "${raw}"`);
+}
+
 /** Splits argv into the API server's config (undefined when --api-listen-address is absent) and the store's flags. */
 export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undefined; storeArgv: string[] } {
   const raw = new Map<ApiFlag, string>();
@@ -64,7 +74,7 @@ export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undef
   }
   const listen = raw.get('api-listen-address');
   if (listen === undefined || listen === '') {
-    for (const f of ['api-http-listen-address', 'api-store-endpoints'] as const) {
+    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops'] as const) {
       if (raw.has(f)) throw new ConfigError(`--${f} needs --api-listen-address (without it the process is a bare store)`);
     }
     return { api: undefined, storeArgv: rest };
@@ -75,6 +85,7 @@ export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undef
     listenAddress: parseHostPort('api-listen-address', listen),
     httpListenAddress: http === undefined || http === '' ? undefined : parseHostPort('api-http-listen-address', http),
     storeEndpoints: endpoints === undefined ? [] : parseEndpoints(endpoints),
+    controlLoops: parseBoolean('control-loops', raw.get('control-loops') ?? 'false'),
   };
   if (api.httpListenAddress !== undefined && api.httpListenAddress === api.listenAddress && !api.listenAddress.endsWith(':0')) {
     throw new ConfigError(`--api-http-listen-address must differ from --api-listen-address (${api.listenAddress})`);
