@@ -73,9 +73,10 @@ t.test('apiserver - continue tokens', async (t) => {
 t.test('apiserver - --api-* flags', async (t) => {
   t.same(loadApiConfig(['--name', 'a']), { api: undefined, storeArgv: ['--name', 'a'] }, 'no API flags: a bare store');
   t.same(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--name=a', '--api-http-listen-address=127.0.0.1:6444', '--api-store-endpoints', 'http://127.0.0.1:2379, http://127.0.0.1:22379']), {
-    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'] },
+    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'], controlLoops: false },
     storeArgv: ['--name=a'],
   });
+  t.equal(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true']).api?.controlLoops, true, '--control-loops=true');
   t.same(loadApiConfig(['--api-listen-address', '[::1]:6443']).api?.listenAddress, '[::1]:6443');
   const bad: [string[], RegExp][] = [
     [['--api-listen-address', 'localhost'], /is not HOST:PORT/],
@@ -85,6 +86,8 @@ t.test('apiserver - --api-* flags', async (t) => {
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', ''], /at least one URL/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', 'https://h:2379'], /TLS to the store is not supported yet/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-http-listen-address', '127.0.0.1:6443'], /must differ/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops', 'yes'], /--control-loops: expected true or false, got "yes"/],
+    [['--control-loops=true'], /needs --api-listen-address/],
   ];
   for (const [argv, message] of bad) t.throws(() => loadApiConfig(argv), message, argv.join(' '));
 });
