@@ -5,9 +5,14 @@
 // controller-manager lease is killed with SIGKILL while the Deployment scales, another host takes
 // over, and the Deployment converges with no duplicate pods. Every wait explains, on timeout, the
 // state it found (lease holders, nodes, pods, the members' log tails).
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import type { Deployment, Lease, Node, Pod, ReplicaSet } from '../../api/index.js';
+import type { Deployment, Lease, Node, Pod, ReplicaSet, Secret, ServiceAccount } from '../../api/index.js';
+import { authenticateServiceAccountToken } from '../../control-plane/apiserver/security/index.js';
 import { isAlreadyExists, ShoalClient } from '../../client/index.js';
 import { ControlPlaneCluster } from '../apiserver/helpers/control-plane-cluster.js';
 import { deployment } from './helpers/workloads.js';
@@ -41,7 +46,12 @@ async function simulateNodes(t: Test, client: ShoalClient): Promise<void> {
 }
 
 t.test('control loops - a Deployment runs on simulated nodes and survives kill -9 of the lease holder', { timeout: 360_000 }, async (t) => {
-  const cp = await ControlPlaneCluster.start(t, { apiArgs: ['--control-loops=true'] });
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-loops-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, 'sa.key');
+  const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const cp = await ControlPlaneCluster.start(t, { apiArgs: ['--control-loops=true', '--service-account-private-key-file', keyFile] });
   const client = new ShoalClient({ servers: cp.apiEndpoints(), namespace: 'default' });
   t.teardown(() => client.close());
   await simulateNodes(t, client);
@@ -91,11 +101,18 @@ t.test('control loops - a Deployment runs on simulated nodes and survives kill -
     return out.join('\n');
   };
 
+  // The ServiceAccount controller signs a token Secret for each account with the key it was given.
+  await until(t, 'the default ServiceAccount token Secret', async () => (await client.resource<Secret>('secrets', 'default').get('default-token').catch(() => undefined)) !== undefined, 60_000, explain);
+  const sa = await client.resource<ServiceAccount>('serviceaccounts', 'default').get('default');
+  const token = Buffer.from((await client.resource<Secret>('secrets', 'default').get('default-token')).data?.['token'] ?? '', 'base64').toString('utf8');
+  const authn = await authenticateServiceAccountToken(token, { publicKeys: [createPublicKey(pem)], issuer: 'shoal', audiences: ['shoal'], now: new Date(), lookup: () => ({ uid: sa.metadata.uid ?? '' }) });
+  t.match(authn, { kind: 'authenticated', user: { name: 'system:serviceaccount:default:default' } }, 'its token authenticates as the account');
+
   await client.resource<Deployment>('deployments').create(deployment('web', 4, 'busybox:1.36'));
   await until(t, '4 pods bound by the scheduler and running', () => running().length === 4, 120_000, explain);
   t.same(new Set(running().map((p) => p.spec.nodeName)), new Set(NODES), 'the scheduler spread the pods over both nodes');
-  const scheduled = await client.resource('events').list({ fieldSelector: 'reason=Scheduled' }).catch(() => undefined);
-  if (scheduled !== undefined) t.ok(scheduled.items.length >= 4, 'Scheduled events were recorded');
+  // Events are written after the binding, in the background: wait for them rather than race them.
+  await until(t, 'Scheduled events for the 4 pods', async () => ((await client.resource('events').list({ fieldSelector: 'reason=Scheduled' }).catch(() => undefined))?.items.length ?? 0) >= 4, 60_000, explain);
 
   const holder = await holderOf('kube-controller-manager');
   const member = holder.split('@')[0] ?? '';
