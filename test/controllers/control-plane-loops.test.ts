@@ -22,6 +22,17 @@ const NODES = ['sim-1', 'sim-2'];
 const NODE_LEASES = 'kube-node-lease';
 const LOOP_LEASES = ['kube-scheduler', 'kube-controller-manager'];
 
+/** A member's JSON log line, shortened to time, component, message and error. */
+function logLine(line: string): string {
+  try {
+    const o = JSON.parse(line) as { time?: string; component?: string; msg?: string; err?: unknown; identity?: string };
+    const err = o.err === undefined ? '' : ` err=${typeof o.err === 'string' ? o.err : JSON.stringify(o.err)}`;
+    return `  ${o.time ?? ''} ${o.component ?? ''} ${o.msg ?? ''}${o.identity === undefined ? '' : ` (${o.identity})`}${err}`.slice(0, 300);
+  } catch {
+    return `  ${line.slice(0, 300)}`;
+  }
+}
+
 const ignoreExists = (e: unknown): void => {
   if (!isAlreadyExists(e)) throw e;
 };
@@ -96,7 +107,7 @@ t.test('control loops - a Deployment runs on simulated nodes and survives kill -
     }
     for (const m of cp.names) {
       out.push(`--- ${m} (${cp.isRunning(m) ? 'running' : 'stopped'}) log tail:`);
-      out.push(...cp.logTail(m, 12, (l) => !l.includes('"level":20')).map((l) => l.slice(0, 400)));
+      out.push(...cp.logTail(m, 15, (l) => !l.includes('"level":20')).map(logLine));
     }
     return out.join('\n');
   };

@@ -20,8 +20,10 @@ export async function until(t: Test, what: string, cond: () => boolean | Promise
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) {
-      const why = explain === undefined ? '' : `\n${await explain().catch((e: unknown) => `(could not explain: ${(e as Error).message})`)}`;
-      t.fail(`timed out waiting for ${what}${why}`);
+      // The explanation goes out as comment lines too: tap folds a failure's message onto one line.
+      const why = explain === undefined ? undefined : await explain().catch((e: unknown) => `(could not explain: ${(e as Error).message})`);
+      if (why !== undefined) t.comment(`timed out waiting for ${what}; state then:\n${why}`);
+      t.fail(`timed out waiting for ${what}`, why === undefined ? {} : { state: why });
       throw new Error(`timed out waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 25));
