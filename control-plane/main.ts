@@ -9,16 +9,26 @@ import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } fr
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
+import { loadControlLoopsSettings, startControlLoops } from './control-loops.js';
+import type { ControlLoops, ControlLoopsSettings } from './control-loops.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
 import type { Logger, StoreConfig } from './store/index.js';
 
 interface Api {
   readonly server: ApiServer;
   readonly storage: EtcdStorage;
+  readonly loops: ControlLoops | undefined;
+}
+
+/** Where this process reaches its own API server: a wildcard listen address is dialled on loopback. */
+function localApiAddress(listenAddress: string, port: number): string {
+  const host = listenAddress.slice(0, listenAddress.lastIndexOf(':'));
+  const dial = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  return `${dial}:${port}`;
 }
 
 /** Starts the API server once the member serves clients. */
-async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promise<Api> {
+async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: ControlLoopsSettings | undefined, log: Logger): Promise<Api> {
   const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
   const storage = new EtcdStorage({ endpoints });
   const server = new ApiServer({
@@ -27,17 +37,19 @@ async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promi
     log,
     options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
   });
+  let grpcPort: number;
   try {
-    await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });
+    ({ grpcPort } = await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false }));
   } catch (e) {
     await server.close();
     await storage.close();
     throw e;
   }
-  return { server, storage };
+  const loops = loopSettings === undefined ? undefined : startControlLoops(loopSettings, localApiAddress(api.listenAddress, grpcPort), config.name, log);
+  return { server, storage, loops };
 }
 
-async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<void> {
+async function main(config: StoreConfig, api: ApiConfig | undefined, loopSettings: ControlLoopsSettings | undefined): Promise<void> {
   const log = createLogger(config.logLevel, { app: 'shoal-control-plane' });
   const member = await StoreMember.start(config, log);
   let exiting = false;
@@ -48,9 +60,11 @@ async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<vo
     log.info({ why }, 'stopping');
     const hard = setTimeout(() => process.exit(code), 15_000);
     hard.unref();
-    // The API server stops first (its watchers move to another member), then the store member.
+    // The control loops stop first (releasing their leases), then the API server (its watchers
+    // move to another member), then the store member.
     apiStarting
       .then(async (a) => {
+        await a?.loops?.stop();
         await a?.server.close();
         await a?.storage.close();
       })
@@ -74,7 +88,7 @@ async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<vo
   member.ready.then(
     () => {
       if (api === undefined || exiting) return;
-      apiStarting = startApi(config, api, log).catch((e: unknown) => {
+      apiStarting = startApi(config, api, loopSettings, log).catch((e: unknown) => {
         log.error({ err: (e as Error).message }, 'the API server could not start');
         exit(1, 'API server start failed');
         return undefined;
@@ -97,15 +111,18 @@ if (argv.includes('--help') || argv.includes('-h')) {
 }
 let config: StoreConfig;
 let api: ApiConfig | undefined;
+let loopSettings: ControlLoopsSettings | undefined;
 try {
   const split = loadApiConfig(argv);
   api = split.api;
   config = loadConfig(split.storeArgv);
+  // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
+  loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api) : undefined;
 } catch (e) {
   process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
   process.exit(e instanceof ConfigError ? 2 : 1);
 }
-main(config, api).catch((e: unknown) => {
+main(config, api, loopSettings).catch((e: unknown) => {
   process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
   process.exit(1);
 });

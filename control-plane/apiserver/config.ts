@@ -10,15 +10,30 @@ export interface ApiConfig {
   readonly httpListenAddress: string | undefined;
   /** The store's client URLs; empty = this member's advertise client URLs. */
   readonly storeEndpoints: readonly string[];
+  /** Run the scheduler and controller manager candidates in this process (--control-loops). */
+  readonly controlLoops: boolean;
+  /** Client config files (client/config.ts) of the scheduler and the controller manager; undefined = insecure to this host's API. */
+  readonly schedulerConfig: string | undefined;
+  readonly controllerManagerConfig: string | undefined;
+  /** PEM private key that signs the ServiceAccount controller's token Secrets; undefined = no token Secrets. */
+  readonly serviceAccountPrivateKeyFile: string | undefined;
 }
 
 export const API_USAGE = `API server (runs next to this store member when --api-listen-address is given):
   --api-listen-address HOST:PORT        gRPC API (Shoal's default port is 6443); absent = a bare store
   --api-http-listen-address HOST:PORT   /livez, /readyz and /metrics over HTTP (default: none)
   --api-store-endpoints URLS            the store's client URLs, comma-separated, for failover
-                                        (default: this member's --advertise-client-urls)`;
+                                        (default: this member's --advertise-client-urls)
+  --control-loops true|false            also run the scheduler and the controller manager here,
+                                        active on one host at a time through Leases (default: false)
+  --scheduler-config F, --controller-manager-config F
+                                        shoal client config files (servers, credentials) the loops
+                                        use (default: no credentials, to this host's API address)
+  --service-account-private-key-file F  PEM key that signs the ServiceAccount token Secrets
+                                        (default: none, no token Secrets)`;
 
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints'] as const;
+const LOOP_FILE_FLAGS = ['scheduler-config', 'controller-manager-config', 'service-account-private-key-file'] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 
 /** host:port with a numeric port 0-65535 and a non-empty host ("[::1]:6443" for IPv6). */
@@ -45,6 +60,19 @@ function parseEndpoints(raw: string): string[] {
   return list;
 }
 
+function parseBoolean(flag: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`--${flag}: expected true or false, got "${raw}"`);
+}
+
+/** A file path flag: absent = undefined; given, it must not be empty. */
+function parseFile(flag: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') throw new ConfigError(`--${flag}: expected a file path, got an empty value`);
+  return raw;
+}
+
 /** Splits argv into the API server's config (undefined when --api-listen-address is absent) and the store's flags. */
 export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undefined; storeArgv: string[] } {
   const raw = new Map<ApiFlag, string>();
@@ -64,7 +92,7 @@ export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undef
   }
   const listen = raw.get('api-listen-address');
   if (listen === undefined || listen === '') {
-    for (const f of ['api-http-listen-address', 'api-store-endpoints'] as const) {
+    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS] as const) {
       if (raw.has(f)) throw new ConfigError(`--${f} needs --api-listen-address (without it the process is a bare store)`);
     }
     return { api: undefined, storeArgv: rest };
@@ -75,7 +103,15 @@ export function loadApiConfig(argv: readonly string[]): { api: ApiConfig | undef
     listenAddress: parseHostPort('api-listen-address', listen),
     httpListenAddress: http === undefined || http === '' ? undefined : parseHostPort('api-http-listen-address', http),
     storeEndpoints: endpoints === undefined ? [] : parseEndpoints(endpoints),
+    controlLoops: parseBoolean('control-loops', raw.get('control-loops') ?? 'false'),
+    schedulerConfig: parseFile('scheduler-config', raw.get('scheduler-config')),
+    controllerManagerConfig: parseFile('controller-manager-config', raw.get('controller-manager-config')),
+    serviceAccountPrivateKeyFile: parseFile('service-account-private-key-file', raw.get('service-account-private-key-file')),
   };
+  if (!api.controlLoops) {
+    const stray = LOOP_FILE_FLAGS.find((f) => raw.has(f));
+    if (stray !== undefined) throw new ConfigError(`--${stray} needs --control-loops=true (it configures the scheduler and controller manager)`);
+  }
   if (api.httpListenAddress !== undefined && api.httpListenAddress === api.listenAddress && !api.listenAddress.endsWith(':0')) {
     throw new ConfigError(`--api-http-listen-address must differ from --api-listen-address (${api.listenAddress})`);
   }

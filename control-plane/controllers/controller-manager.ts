@@ -17,6 +17,7 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
 import { StatefulSetController } from './stateful-set/stateful-set-controller.js';
 import { ServiceAccountController } from './service-account/service-account-controller.js';
+import type { ServiceAccountTokens } from './service-account/token-secret.js';
 import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
@@ -50,6 +51,8 @@ export interface ControllerManagerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ControllerManagerConfig;
+  /** Signs ServiceAccount token Secrets; absent = the ServiceAccount controller makes no tokens. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export class ControllerManagerConfigError extends Error {
@@ -153,7 +156,7 @@ export class ControllerManager {
           controllers.push(new GarbageCollector(base));
           break;
         case 'serviceaccount':
-          controllers.push(new ServiceAccountController(base));
+          controllers.push(new ServiceAccountController({ ...base, ...(this.deps.serviceAccountTokens === undefined ? {} : { tokens: this.deps.serviceAccountTokens }) }));
           break;
         case 'job':
           controllers.push(new JobController(base));

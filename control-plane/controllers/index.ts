@@ -30,6 +30,8 @@ export { NamespaceController } from './namespace/namespace-controller.js';
 export { GarbageCollector, GC_RESOURCES } from './garbage-collector/garbage-collector.js';
 export { decideDependent } from './garbage-collector/plan.js';
 export { ServiceAccountController } from './service-account/service-account-controller.js';
+export { identityOf, SERVICE_ACCOUNT_NAME_ANNOTATION, SERVICE_ACCOUNT_TOKEN_TYPE, SERVICE_ACCOUNT_UID_ANNOTATION, tokenSecret, tokenSecretAction, tokenSecretName } from './service-account/token-secret.js';
+export type { ServiceAccountIdentity, ServiceAccountTokens, TokenSecretAction } from './service-account/token-secret.js';
 export { JobController } from './job/job-controller.js';
 export { planJob, isJobFinished } from './job/reconcile.js';
 export { DaemonSetController } from './daemon-set/daemon-set-controller.js';

@@ -73,9 +73,15 @@ t.test('apiserver - continue tokens', async (t) => {
 t.test('apiserver - --api-* flags', async (t) => {
   t.same(loadApiConfig(['--name', 'a']), { api: undefined, storeArgv: ['--name', 'a'] }, 'no API flags: a bare store');
   t.same(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--name=a', '--api-http-listen-address=127.0.0.1:6444', '--api-store-endpoints', 'http://127.0.0.1:2379, http://127.0.0.1:22379']), {
-    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'] },
+    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'], controlLoops: false, schedulerConfig: undefined, controllerManagerConfig: undefined, serviceAccountPrivateKeyFile: undefined },
     storeArgv: ['--name=a'],
   });
+  t.equal(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true']).api?.controlLoops, true, '--control-loops=true');
+  t.match(
+    loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--scheduler-config', '/etc/shoal/scheduler.conf', '--controller-manager-config=/etc/shoal/cm.conf', '--service-account-private-key-file', '/etc/shoal/pki/sa.key']).api,
+    { controlLoops: true, schedulerConfig: '/etc/shoal/scheduler.conf', controllerManagerConfig: '/etc/shoal/cm.conf', serviceAccountPrivateKeyFile: '/etc/shoal/pki/sa.key' },
+    'the loops\' client configs and the service-account signing key',
+  );
   t.same(loadApiConfig(['--api-listen-address', '[::1]:6443']).api?.listenAddress, '[::1]:6443');
   const bad: [string[], RegExp][] = [
     [['--api-listen-address', 'localhost'], /is not HOST:PORT/],
@@ -85,6 +91,13 @@ t.test('apiserver - --api-* flags', async (t) => {
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', ''], /at least one URL/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', 'https://h:2379'], /TLS to the store is not supported yet/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-http-listen-address', '127.0.0.1:6443'], /must differ/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops', 'yes'], /--control-loops: expected true or false, got "yes"/],
+    [['--control-loops=true'], /needs --api-listen-address/],
+    [['--scheduler-config', 'f'], /--scheduler-config needs --api-listen-address/],
+    [['--api-listen-address', '127.0.0.1:6443', '--scheduler-config', 'f'], /--scheduler-config needs --control-loops=true/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=false', '--service-account-private-key-file', 'k'], /--service-account-private-key-file needs --control-loops=true/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--controller-manager-config='], /--controller-manager-config: expected a file path/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--scheduler-config'], /--scheduler-config needs a value/],
   ];
   for (const [argv, message] of bad) t.throws(() => loadApiConfig(argv), message, argv.join(' '));
 });
