@@ -33,6 +33,12 @@ export interface ClientVersion {
   readonly platform: string;
 }
 
+/** The process's own streams, for byte output and interactive input (logs, exec). */
+export interface CliStdio {
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(raw: boolean): unknown };
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+}
+
 export interface CliContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -50,4 +56,6 @@ export interface CliContext {
   readonly knownResourceNames: () => readonly string[];
   /** Waits between polls (--wait); injected so nothing hides a clock. */
   readonly sleep: (ms: number) => Promise<void>;
+  /** Absent in tests that capture text: output then goes through stdout() as text. */
+  readonly stdio?: CliStdio;
 }

@@ -12,8 +12,11 @@ import { configCommand } from './commands/config.js';
 import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
+import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
+import { imageCommand } from './commands/image.js';
 import { labelCommand } from './commands/label.js';
+import { logsCommand } from './commands/logs.js';
 import { membersCommand } from './commands/members.js';
 import { scaleCommand } from './commands/scale.js';
 import { versionCommand } from './commands/version.js';
@@ -39,6 +42,9 @@ export function buildProgram(ctx: CliContext): Command {
     scaleCommand,
     labelCommand,
     annotateCommand,
+    logsCommand,
+    execCommand,
+    imageCommand,
     membersCommand,
     versionCommand,
     apiResourcesCommand,

@@ -2,7 +2,7 @@
 // the system clock. main.ts passes the process's streams; tests pass buffers.
 import { clientConfigStore, connectClient } from './client-api.js';
 import { readClientVersion } from './client-version.js';
-import type { CliContext } from './context.js';
+import type { CliContext, CliStdio } from './context.js';
 import { columnsFor, knownResourceNames } from './kinds.js';
 
 export interface RealContextIo {
@@ -12,6 +12,7 @@ export interface RealContextIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
   readonly interrupted: AbortSignal;
+  readonly stdio?: CliStdio;
 }
 
 export function realContext(io: RealContextIo): CliContext {
@@ -27,5 +28,6 @@ export function realContext(io: RealContextIo): CliContext {
     columnsFor,
     knownResourceNames,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...(io.stdio !== undefined ? { stdio: io.stdio } : {}),
   };
 }
