@@ -12,6 +12,7 @@ import type { Pod } from '../../../api/index.js';
 import { ShoalClient, insecureCredentials, systemClock } from '../../../client/index.js';
 import { AGENT_VERSION, Agent, FakeRuntime, Label, NodeTunnels } from '../../../node-agent/index.js';
 import type { ContainerInfo, FakeExecIo, HostFacts, HostUsage } from '../../../node-agent/index.js';
+import type { ApiServerOptions } from '../../../control-plane/apiserver/index.js';
 import { ApiServers } from '../../client/helpers/api-servers.js';
 import { agentConfig, until } from './agent-rig.js';
 
@@ -58,8 +59,8 @@ export interface TunnelRig {
 }
 
 /** tunnelServers: which of the 2 API servers the agent's tunnels go to (default both). */
-export async function tunnelRig(t: Test, opts: { tunnelServers?: number[] } = {}): Promise<TunnelRig> {
-  const servers = await ApiServers.start(t, 2);
+export async function tunnelRig(t: Test, opts: { tunnelServers?: number[]; serverOptions?: Partial<ApiServerOptions> } = {}): Promise<TunnelRig> {
+  const servers = await ApiServers.start(t, 2, opts.serverOptions ?? {});
   const client = new ShoalClient({ servers: servers.addresses, credentials: insecureCredentials });
   const nodeName = `fake-${randomBytes(4).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'shoal-tunnel-'));
