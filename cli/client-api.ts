@@ -87,6 +87,9 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
     version: () => client.version(),
     componentStatuses: () => client.componentStatuses(),
     members: () => client.members(),
+    podLogs: (o, out) => client.streams.podLogs(o, out),
+    podExec: (o, stdout, stderr) => client.streams.podExec(o, stdout, stderr),
+    imageLoad: (o) => client.streams.imageLoad(o),
     close: () => client.close(),
   };
 }

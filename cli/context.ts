@@ -33,6 +33,12 @@ export interface ClientVersion {
   readonly platform: string;
 }
 
+/** The process's own streams, for byte output and interactive input (logs, exec). */
+export interface CliStdio {
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(raw: boolean): unknown };
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+}
+
 export interface CliContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -52,4 +58,6 @@ export interface CliContext {
   readonly knownResourceNames: () => readonly string[];
   /** Waits between polls (--wait); injected so nothing hides a clock. Ends early (resolves) when signal aborts. */
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Absent in tests that capture text: output then goes through stdout() as text. */
+  readonly stdio?: CliStdio;
 }

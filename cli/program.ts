@@ -16,8 +16,11 @@ import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
 import { drainCommand } from './commands/drain.js';
+import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
+import { imageCommand } from './commands/image.js';
 import { labelCommand } from './commands/label.js';
+import { logsCommand } from './commands/logs.js';
 import { membersCommand } from './commands/members.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { scaleCommand } from './commands/scale.js';
@@ -49,6 +52,9 @@ export function buildProgram(ctx: CliContext): Command {
     cordonCommand,
     uncordonCommand,
     drainCommand,
+    logsCommand,
+    execCommand,
+    imageCommand,
     membersCommand,
     tokenCommand,
     certificateCommand,

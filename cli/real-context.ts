@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { clientConfigStore, connectClient } from './client-api.js';
 import { readClientVersion } from './client-version.js';
-import type { CliContext } from './context.js';
+import type { CliContext, CliStdio } from './context.js';
 import { columnsFor, knownResourceNames } from './kinds.js';
 
 export interface RealContextIo {
@@ -13,6 +13,7 @@ export interface RealContextIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
   readonly interrupted: AbortSignal;
+  readonly stdio?: CliStdio;
 }
 
 export function realContext(io: RealContextIo): CliContext {
@@ -34,5 +35,6 @@ export function realContext(io: RealContextIo): CliContext {
         const timer = setTimeout(resolve, ms);
         signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
       }),
+    ...(io.stdio !== undefined ? { stdio: io.stdio } : {}),
   };
 }

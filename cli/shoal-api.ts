@@ -3,6 +3,7 @@
 // KubeObjects; failures are thrown as the client throws them and turned into CliErrors by
 // toCliError at the command edge.
 import type { KubeObject } from '../api/kind.js';
+import type { ImageLoadOptions, OutputSink, PodExecOptions, PodLogsOptions } from '../client/index.js';
 import type { ComponentStatusView, MemberView } from './output/cluster-tables.js';
 import type { DiscoveredResource } from './resources.js';
 
@@ -52,5 +53,11 @@ export interface ShoalApi {
   version(): Promise<ServerVersion>;
   componentStatuses(): Promise<ComponentStatusView[]>;
   members(): Promise<MemberView[]>;
+  /** A container's log into out (follow: until the container stops or options.signal aborts). */
+  podLogs(options: PodLogsOptions, out: OutputSink): Promise<void>;
+  /** Runs a command in a pod's container; resolves with its exit code. */
+  podExec(options: PodExecOptions, stdout: OutputSink, stderr: OutputSink): Promise<number>;
+  /** Streams a `docker save` tarball to a node's runtime; the image names it loaded. */
+  imageLoad(options: ImageLoadOptions): Promise<{ readonly images: readonly string[]; readonly bytes: number }>;
   close(): void;
 }

@@ -4,9 +4,10 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ShoalClient, insecureCredentials, systemClock } from '../client/index.js';
-import { Agent } from './agent.js';
+import { AGENT_VERSION, Agent } from './agent.js';
 import { startAgentHttp } from './http-server.js';
 import { DockerRuntime } from './runtime/index.js';
+import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
 
 const USAGE = `usage: shoal-agent run --server <host:port>[,<host:port>...] [--node-name <name>] [--data-dir <dir>]
                        [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]`;
@@ -66,12 +67,18 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const log = pino({ level: opts.logLevel, base: { component: 'shoal-agent', node: opts.nodeName } });
   const client = new ShoalClient({ servers: opts.servers, credentials: insecureCredentials });
-  const agent = new Agent({ client, runtime: new DockerRuntime({ socketPath: opts.dockerSocket }), clock: systemClock, log, config: { nodeName: opts.nodeName, dataDir: opts.dataDir } });
+  const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
+  // Images dropped in <data-dir>/images are loaded before pods start (they may need them).
+  await loadImagesDirectory(runtime, opts.dataDir, log).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'images directory not loaded'));
+  const agent = new Agent({ client, runtime, clock: systemClock, log, config: { nodeName: opts.nodeName, dataDir: opts.dataDir } });
   await agent.start();
+  // Logs, exec and image load: tunnels this agent opens to every API server it knows.
+  const tunnels = new NodeTunnels({ servers: client.connection.servers, credentials: client.connection.credentials, nodeName: opts.nodeName, agentVersion: AGENT_VERSION, runtime, log }).start();
   const http = await startAgentHttp(opts.httpHost, opts.httpPort, agent.metrics);
   log.info({ servers: opts.servers, http: `${opts.httpHost}:${http.port}`, dataDir: agent.dataDir }, 'agent running');
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'stopping (containers keep running)');
+    await tunnels.stop();
     await agent.stop();
     await http.close();
     client.close();

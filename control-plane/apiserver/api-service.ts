@@ -320,7 +320,8 @@ export class ApiService {
   }
 }
 
-function authInput(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): AuthenticationInput {
+/** What authentication sees of any call (unary or streaming). */
+export function authInput(call: Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getPeer' | 'getAuthContext'>): AuthenticationInput {
   const md: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(call.metadata.getMap())) md[k] = [typeof v === 'string' ? v : Buffer.from(v).toString('base64')];
   const cert = call.getAuthContext()?.sslPeerCertificate?.raw;

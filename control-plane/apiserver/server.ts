@@ -17,6 +17,7 @@ import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
+import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
@@ -46,6 +47,7 @@ import type { RequestAttributes } from './request.js';
 import type { Storage } from './storage/storage.js';
 import type { StoreStatus } from './store-status.js';
 import { timedStorage } from './timed-storage.js';
+import { NodeStreamsService, NodeTunnelService, TunnelRegistry } from './tunnel/index.js';
 import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
 import { WatchCaches } from './watch-caches.js';
@@ -125,6 +127,9 @@ export class ApiServer {
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
   private readonly api: ApiService;
   private readonly cluster: ClusterService;
+  /** Agents whose tunnels are connected to this server (logs, exec, image load). */
+  readonly tunnels = new TunnelRegistry();
+  private readonly nodeTunnel: NodeTunnelService;
   private readonly grpc: GrpcServer;
   private http: HttpServer | undefined;
   private bootstrapped = false;
@@ -194,6 +199,12 @@ export class ApiServer {
     this.grpc.addService(ApiServiceDefinition, this.api.implementation);
     this.grpc.addService(ClusterServiceDefinition, this.cluster.implementation);
     this.grpc.addService(HealthServiceDefinition, this.health.implementation);
+    const serverName = o.name ?? hostname();
+    const authenticator = o.authenticator ?? anonymousAdmin;
+    this.nodeTunnel = new NodeTunnelService({ tunnels: this.tunnels, authenticator, serverName, log: this.log });
+    const streams = new NodeStreamsService({ kinds: this.kinds, registry: this.registry, authenticator, authorizer: o.authorizer ?? alwaysAllow, tunnels: this.tunnels, serverName, log: this.log });
+    this.grpc.addService(NodeTunnelServiceDefinition, this.nodeTunnel.implementation);
+    this.grpc.addService(NodeStreamsServiceDefinition, streams.implementation);
   }
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
@@ -279,6 +290,7 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    this.nodeTunnel.close();
     this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {
