@@ -12,7 +12,9 @@ import type { Test } from 'tap';
 import { ShoalClient } from '../../client/index.js';
 import type { Clock } from '../../client/index.js';
 import { CertificateRotator, certificateWindow, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, nodePaths, rotationDeadline } from '../../node-agent/join/index.js';
-import type { NodeCredentials } from '../../node-agent/join/index.js';
+import type { CertificateSigningRequest, NodeCredentials } from '../../node-agent/join/index.js';
+import { nodeCsrPolicy, signCsr } from '../../control-plane/pki/index.js';
+import { realPkiDeps } from '../support/pki.js';
 import { until } from './helpers/agent-rig.js';
 import { ManualClock } from './helpers/manual-clock.js';
 import { startSecureApi } from './helpers/secure-api.js';
@@ -101,6 +103,30 @@ t.test('agent join - a wrong token gets UNAUTHENTICATED as a clear error and not
   t.match((e as Error).message, /refused the bootstrap token \(UNAUTHENTICATED\)/);
   t.notMatch((e as Error).message, /0123456789abcdef/, 'the token secret is not echoed');
   t.notOk(existsSync(dataDir), 'nothing written');
+});
+
+t.test('agent join - a CSR left pending is waited for (watch) and times out cleanly', async (t) => {
+  const api = await startSecureApi(t, { autoApprove: false });
+  const dataDir = join(await tempDir(t), 'shoal');
+  const csrs = api.admin.resource<CertificateSigningRequest>('certificatesigningrequests', '');
+  const joining = joinCluster({ server: api.address, token: await api.createToken(), caCertHash: api.pki.caHash, dataDir, nodeName: 'edge-5' }, { clock });
+  let pending: CertificateSigningRequest | undefined;
+  await until(t, 'the pending CSR', async () => {
+    pending = (await csrs.list()).items[0];
+    return pending !== undefined;
+  });
+  t.notOk(existsSync(dataDir), 'nothing written while pending');
+  // What an approver does: sign the request and set status.certificate.
+  const outcome = await signCsr(api.pki.ca, Buffer.from(pending!.spec.request, 'base64').toString(), nodeCsrPolicy('edge-5'), {}, realPkiDeps);
+  if (!outcome.ok) throw new Error(outcome.reason);
+  await csrs.patchStatus(pending!.metadata.name ?? '', { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Test' }], certificate: Buffer.from(outcome.issued.certPem).toString('base64') } });
+  const r = await joining;
+  t.equal(r.csrName, pending!.metadata.name);
+  checkNodeCert(t, (await loadNodeCredentials(r.paths)).certPem, api.pki.ca.certPem, 'edge-5');
+
+  const other = join(await tempDir(t), 'shoal');
+  await t.rejects(joinCluster({ server: api.address, token: await api.createToken(), caCertHash: api.pki.caHash, dataDir: other, nodeName: 'edge-6', csrTimeoutMs: 1500 }, { clock }), { code: 'csr-timeout', message: /was not signed within 2 s/ });
+  t.notOk(existsSync(other), 'nothing written after a timeout');
 });
 
 t.test('agent join - the node certificate is rotated at the jittered threshold, authenticated by the current one', async (t) => {

@@ -46,7 +46,7 @@ export const testCsrKind: KindDefinition = {
   hasStatus: true,
   validate: (input) => ({ ok: true, object: input as KubeObject }),
   validateUpdate: () => [],
-  fieldLabels: () => ({}),
+  fieldLabels: (o) => ({ 'metadata.name': o.metadata.name ?? '' }),
   columns: [],
 };
 
@@ -119,7 +119,7 @@ function autoApproves(user: UserInfo, cn: string, signerName: string): boolean {
   return user.groups.includes('system:bootstrappers') || user.name === cn;
 }
 
-function testCsrSigner(pki: TestPki, leafValidityMs: number, signed: CertificateSigningRequest[]): MutatingAdmissionPlugin {
+function testCsrSigner(pki: TestPki, leafValidityMs: number, autoApprove: boolean, signed: CertificateSigningRequest[]): MutatingAdmissionPlugin {
   return {
     name: 'TestCsrSigner',
     async admit(req) {
@@ -136,7 +136,7 @@ function testCsrSigner(pki: TestPki, leafValidityMs: number, signed: Certificate
         csr.status = { conditions: [{ type: 'Failed', status: 'True', reason: outcome.code, message: outcome.reason }] };
         return csr;
       }
-      if (!autoApproves(user, outcome.subject.commonName, csr.spec.signerName)) return csr;
+      if (!autoApprove || !autoApproves(user, outcome.subject.commonName, csr.spec.signerName)) return csr;
       csr.status = {
         conditions: [{ type: 'Approved', status: 'True', reason: 'AutoApproved', message: `auto-approved for ${user.name}`, lastUpdateTime: now } as never],
         certificate: Buffer.from(outcome.issued.certPem).toString('base64'),
@@ -159,7 +159,8 @@ export interface SecureApi {
   createToken(): Promise<string>;
 }
 
-export async function startSecureApi(t: Teardown, o: { leafValidityMs?: number } = {}): Promise<SecureApi> {
+/** autoApprove false: every CSR stays pending (a person or controller would approve it). */
+export async function startSecureApi(t: Teardown, o: { leafValidityMs?: number; autoApprove?: boolean } = {}): Promise<SecureApi> {
   const pki = await createTestPki(t, 'join');
   const serving = await pki.serving('apiserver', { ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
   const credentials = optionalClientCertCredentials(await readFile(serving.cert), await readFile(serving.key), Buffer.from(pki.ca.certPem));
@@ -172,7 +173,7 @@ export async function startSecureApi(t: Teardown, o: { leafValidityMs?: number }
       kinds: kindLookup(kinds),
       authenticator: testAuthenticator(() => storage!, pki.ca.certPem),
       authorizer: testAuthorizer,
-      mutatingAdmission: [testCsrSigner(pki, o.leafValidityMs ?? 3_600_000, signed)],
+      mutatingAdmission: [testCsrSigner(pki, o.leafValidityMs ?? 3_600_000, o.autoApprove ?? true, signed)],
     },
   });
   storage = api.storage;
