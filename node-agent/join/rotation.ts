@@ -100,7 +100,12 @@ export class CertificateRotator {
           break;
         } catch (e) {
           const wait = retryDelay(clock.now(), notAfter);
-          log.warn({ err: (e as Error).message, retryInMs: Math.round(wait) }, 'node certificate renewal failed');
+          // An expired certificate cannot authenticate its own renewal: only a new join helps.
+          const expired = clock.now() >= notAfter;
+          log[expired ? 'error' : 'warn'](
+            { err: (e as Error).message, retryInMs: Math.round(wait), notAfter: new Date(notAfter).toISOString() },
+            expired ? 'the node certificate has expired and cannot renew itself: run "shoal-agent join" again with a fresh token' : 'node certificate renewal failed',
+          );
           await clock.sleep(wait, signal);
         }
       }
