@@ -66,7 +66,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
 
 function fail(e: unknown): void {
   process.stderr.write(`${(e as Error).message}\n`);
-  process.exitCode = e instanceof UsageError || (e instanceof JoinError && e.code === 'bad-args') ? 2 : 1;
+  const usage = e instanceof UsageError || (e instanceof JoinError && e.code === 'bad-args') || String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  process.exitCode = usage ? 2 : 1;
 }
 
 async function runJoin(argv: readonly string[]): Promise<void> {
@@ -136,11 +137,15 @@ async function run(argv: readonly string[]): Promise<void> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'join') {
+    // Every join failure is a message for the operator (and a non-zero exit), never a stack.
+    await runJoin(argv).catch(fail);
+    return;
+  }
   try {
-    if (argv[0] === 'join') await runJoin(argv);
-    else await run(argv);
+    await run(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof JoinError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail(e);
+    if (e instanceof UsageError || e instanceof JoinError || String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) fail(e);
     else throw e;
   }
 }

@@ -17,6 +17,7 @@ import { JoinError, JoinErrorCode } from './join-error.js';
 import { nodePaths, writeNodeCredentials } from './node-files.js';
 import type { NodePaths } from './node-files.js';
 import { requestNodeCertificate } from './request-certificate.js';
+import type { IssuedNodeCertificate } from './request-certificate.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/shoal';
 const CA_HASH = /^sha256:[0-9a-f]{64}$/;
@@ -74,7 +75,7 @@ export async function joinCluster(o: JoinOptions, deps: { clock: Clock }): Promi
   // The address the user gave first, then the others the cluster publishes.
   const servers = [o.server, ...info.servers.filter((s) => s !== o.server)];
   const client = new ShoalClient({ servers, credentials: { kind: 'tls', ca: Buffer.from(info.caPem), token: o.token }, retry: joinRetryPolicy, callTimeoutMs: 15_000, clock: deps.clock });
-  let issued;
+  let issued: IssuedNodeCertificate;
   try {
     issued = await requestNodeCertificate(client, { nodeName: o.nodeName, caPem: info.caPem, credentialName: 'the bootstrap token', ...(o.csrTimeoutMs === undefined ? {} : { timeoutMs: o.csrTimeoutMs }) });
   } finally {

@@ -26,6 +26,10 @@ export function resolveRunConfig(flags: RunFlags, file: AgentConfigFile | undefi
     throw new JoinError(JoinErrorCode.BadArgs, `--server: at least one API server address is required (or run "shoal-agent join" first, which writes ${configPath})`);
   }
   const nodeName = (flags.nodeName ?? file?.nodeName ?? hostName).toLowerCase();
+  // The node authorizer keys on the certificate's name: another name would be refused everywhere.
+  if (file !== undefined && nodeName !== file.nodeName) {
+    throw new JoinError(JoinErrorCode.BadArgs, `--node-name ${nodeName}: this node joined as "${file.nodeName}" (${configPath}) and its certificate is for that name; run "shoal-agent join --node-name ${nodeName}" to change it`);
+  }
   const identity: NodePaths | undefined =
     file === undefined ? undefined : { dataDir: flags.dataDir, pkiDir: dirname(file.cert), ca: file.ca, cert: file.cert, key: file.key, nextKey: `${file.key}.next`, config: configPath };
   return { servers, nodeName, identity };

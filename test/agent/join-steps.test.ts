@@ -86,8 +86,9 @@ t.test('join steps - agent.yaml and the run config', async (t) => {
   t.same(resolveRunConfig({ servers: ['x:1'], dataDir: '/d' }, undefined, '/d/agent.yaml', 'Host'), { servers: ['x:1'], nodeName: 'host', identity: undefined }, 'no agent.yaml: dev mode, insecure');
   const r = resolveRunConfig({ servers: [], dataDir: '/d' }, cfg, '/d/agent.yaml', 'host');
   t.same([r.servers, r.nodeName, r.identity?.cert, r.identity?.nextKey], [cfg.servers, 'edge-1', '/d/pki/node.crt', '/d/pki/node.key.next'], 'agent.yaml fills in');
-  const f = resolveRunConfig({ servers: ['o:1'], nodeName: 'other', dataDir: '/d' }, cfg, '/d/agent.yaml', 'host');
-  t.same([f.servers, f.nodeName], [['o:1'], 'other'], 'flags override');
+  const f = resolveRunConfig({ servers: ['o:1'], nodeName: 'EDGE-1', dataDir: '/d' }, cfg, '/d/agent.yaml', 'host');
+  t.same([f.servers, f.nodeName], [['o:1'], 'edge-1'], 'flags override');
+  t.throws(() => resolveRunConfig({ servers: [], nodeName: 'other', dataDir: '/d' }, cfg, '/d/agent.yaml', 'host'), { code: 'bad-args', message: /--node-name other: this node joined as "edge-1"/ }, 'a name the certificate is not for');
 });
 
 t.test('join steps - rotation schedule', async (t) => {
