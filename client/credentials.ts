@@ -15,6 +15,11 @@ export type ClientCredentials =
       readonly key?: Uint8Array;
       /** Bearer token sent as `authorization` metadata on every call. */
       readonly token?: string;
+      /**
+       * Accept any server certificate. Only for a join's first, anonymous read of the public
+       * ConfigMap kube-public/cluster-info, whose CA the caller then pins with --ca-cert-hash.
+       */
+      readonly skipServerVerification?: boolean;
     };
 
 export const insecureCredentials: ClientCredentials = { kind: 'insecure' };
@@ -26,6 +31,7 @@ export function channelCredentials(c: ClientCredentials): ChannelCredentials {
     case 'tls': {
       if ((c.cert === undefined) !== (c.key === undefined)) throw new TypeError('credentials: cert and key must be given together');
       const buf = (b: Uint8Array | undefined): Buffer | null => (b === undefined ? null : Buffer.from(b));
+      if (c.skipServerVerification === true) return grpcCredentials.createSsl(buf(c.ca), buf(c.key), buf(c.cert), { rejectUnauthorized: false, checkServerIdentity: () => undefined });
       return grpcCredentials.createSsl(buf(c.ca), buf(c.key), buf(c.cert));
     }
   }

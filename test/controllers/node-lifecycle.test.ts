@@ -44,7 +44,6 @@ t.test('evictionTime - table', async (t) => {
 
 t.test('node lifecycle - a silent node is marked Unknown and tainted; its pods move after their tolerationSeconds', async (t) => {
   const { client } = await startCluster(t);
-  await client.resource('namespaces', '').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } });
   const nodes = client.resource<Node>('nodes', '');
   const leases = client.resource<Lease>('leases', 'kube-node-lease');
   for (const n of ['n1', 'n2']) {
