@@ -24,6 +24,8 @@ import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
+import { ClusterSecurity } from './cluster-security.js';
+import type { ClusterSecurityOptions } from './cluster-security.js';
 import { ApiError, Code } from './errors.js';
 import { HealthService } from './health.js';
 import { createHttpServer } from './http-server.js';
@@ -75,7 +77,10 @@ export interface ApiServerOptions {
   /** Stage 3: plugins added after the built-in ones (NamespaceLifecycle). */
   readonly mutatingAdmission?: readonly MutatingAdmissionPlugin[];
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
-  /** gRPC port credentials (default insecure; TLS comes with issue 5). */
+  /** Cluster security (issue 5): client certificates and tokens, Node+RBAC or AlwaysAllow,
+   * the default RBAC policy. Supplies authenticator and authorizer unless those are given. */
+  readonly security?: ClusterSecurityOptions;
+  /** gRPC port credentials (default insecure; tlsServerCredentials() for TLS). */
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
   readonly transformer?: ValueTransformer;
@@ -107,7 +112,7 @@ export interface BoundPorts {
 }
 
 /** The one user the server acts as for its own writes (system namespaces). */
-const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false } as const;
+const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, apiGroup: '', resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false, labelSelector: '', fieldSelector: '' } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -121,6 +126,8 @@ export class ApiServer {
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
   private readonly api: ApiService;
+  /** Present when options.security is set. */
+  readonly security: ClusterSecurity | undefined;
   private readonly cluster: ClusterService;
   private readonly grpc: GrpcServer;
   private http: HttpServer | undefined;
@@ -137,6 +144,7 @@ export class ApiServer {
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
+    this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -147,6 +155,7 @@ export class ApiServer {
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
+        ...(this.security?.rbac !== undefined ? { rbac: this.security.rbac } : {}),
       }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
@@ -162,8 +171,9 @@ export class ApiServer {
     this.api = new ApiService({
       kinds: this.kinds,
       registry: this.registry,
-      authenticator: o.authenticator ?? anonymousAdmin,
-      authorizer: o.authorizer ?? alwaysAllow,
+      authenticator: o.authenticator ?? this.security?.authenticator ?? anonymousAdmin,
+      authorizer: o.authorizer ?? this.security?.authorizer ?? alwaysAllow,
+      ...(this.security !== undefined ? { access: this.security } : {}),
       metrics: this.metrics,
       log: this.log,
       maxRequestBytes,
@@ -226,24 +236,35 @@ export class ApiServer {
     return this.readyPromise ?? Promise.reject(new Error('listen() was not called'));
   }
 
-  /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
+  /** Creates the object unless it exists (an existing one is left as it is); true when created. */
+  private async ensureObject(kind: KindDefinition, object: KubeObject): Promise<boolean> {
+    const namespace = kind.namespaced ? (object.metadata.namespace ?? '') : '';
+    if ((await this.readObject(kind, namespace, object.metadata.name ?? '')) !== undefined) return false;
+    const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create', apiGroup: kind.group, resource: kind.resource, namespace };
+    try {
+      await this.registry.create(attrs, kind, object);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === Code.ALREADY_EXISTS) return false; // another API server made it
+      throw e;
+    }
+  }
+
+  /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         if (ns !== undefined) {
           for (const name of SYSTEM_NAMESPACES) {
-            if ((await this.readObject(ns, '', name)) !== undefined) continue;
-            const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create' };
-            try {
-              await this.registry.create(attrs, ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } });
-              this.log.info({ namespace: name }, 'created system namespace');
-            } catch (e) {
-              if (!(e instanceof ApiError && e.code === Code.ALREADY_EXISTS)) throw e; // another API server made it
-            }
+            if (await this.ensureObject(ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } })) this.log.info({ namespace: name }, 'created system namespace');
           }
         }
+        let created = 0;
+        for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
+        if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');
         await this.watchCaches.start();
+        await this.security?.start(this.watchCaches);
         this.bootstrapped = true;
         this.health.setAll(true);
         return;
@@ -275,6 +296,7 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    this.security?.close();
     this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {

@@ -3,12 +3,17 @@
 import type { KubeObject } from '../../../api/kind.js';
 import type { AdmissionChain, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from '../pipeline/admission.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { NodeRestriction } from './node-restriction.js';
+import { RbacEscalation } from './rbac-escalation.js';
+import type { RbacIndex } from '../security/index.js';
 
 export interface DefaultChainDeps {
   /** Reads a namespace from the store; absent when the server does not serve namespaces. */
   readonly getNamespace: ((name: string) => Promise<KubeObject | undefined>) | undefined;
   readonly extraMutating?: readonly MutatingAdmissionPlugin[];
   readonly extraValidating?: readonly ValidatingAdmissionPlugin[];
+  /** The RBAC state when RBAC authorizes requests: turns on the escalation checks. */
+  readonly rbac?: RbacIndex;
 }
 
 export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
@@ -22,6 +27,8 @@ export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
   const validating: ValidatingAdmissionPlugin[] = [
     ...(d.getNamespace !== undefined ? [new NamespaceLifecycle(d.getNamespace)] : []),
     // HOOK (issue 5, security): NodeRestriction, ResourceQuota.
+    new NodeRestriction(),
+    ...(d.rbac !== undefined ? [new RbacEscalation(d.rbac)] : []),
     ...(d.extraValidating ?? []),
   ];
   return { mutating, validating };
