@@ -8,6 +8,8 @@
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
+import { loadSecurity } from './apiserver/security-setup.js';
+import type { SecuritySetup } from './apiserver/security-setup.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
 import type { Logger, StoreConfig } from './store/index.js';
@@ -15,26 +17,35 @@ import type { Logger, StoreConfig } from './store/index.js';
 interface Api {
   readonly server: ApiServer;
   readonly storage: EtcdStorage;
+  readonly security: SecuritySetup;
 }
 
 /** Starts the API server once the member serves clients. */
 async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promise<Api> {
   const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
-  const storage = new EtcdStorage({ endpoints });
+  const security = await loadSecurity(api.security, { log, clock: systemClock });
+  const storeTls = security.storeTls === undefined ? {} : { tls: security.storeTls };
+  const storage = new EtcdStorage({ endpoints, ...storeTls });
   const server = new ApiServer({
-    storage,
+    storage: security.wrapStorage(storage),
     clock: systemClock,
     log,
-    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
+    options: {
+      name: config.name,
+      storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
+      maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+      ...security.options,
+    },
   });
   try {
     await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });
   } catch (e) {
     await server.close();
     await storage.close();
+    await security.close();
     throw e;
   }
-  return { server, storage };
+  return { server, storage, security };
 }
 
 async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<void> {
@@ -53,6 +64,7 @@ async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<vo
       .then(async (a) => {
         await a?.server.close();
         await a?.storage.close();
+        await a?.security.close();
       })
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'API server stop failed'))
       .then(() => member.stop())
