@@ -202,7 +202,8 @@ export class ApiService {
 
   readonly implementation: ApiServiceImplementation = {
     create: this.unary<CreateRequest, ObjectResponse>(
-      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, dryRun: r.dryRun }),
+      // Authorization sees the new object's name (the node authorizer lets a node create only its own Node).
+      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name === '' && r.resource === 'nodes' ? bodyName(r.object) : r.name, dryRun: r.dryRun }),
       async (r, kind, attrs) => {
         this.checkSize(r.object, 'the request body');
         if (kind === accessReviewKind) return { object: json(this.accessReview(attrs, r.object)) };
@@ -345,7 +346,9 @@ export class ApiService {
   }
 
   private accessReview(attrs: RequestAttributes, body: Uint8Array): KubeObject {
-    const review = accessReviewKind.validate(decodeBody(body, accessReviewKind));
+    const input = decodeBody(body, accessReviewKind);
+    // Reviews are never stored, so they need no name.
+    const review = accessReviewKind.validate({ ...input, metadata: { name: 'review', ...input.metadata } });
     if (!review.ok) throw invalid(accessReviewKind.kind, undefined, review.errors);
     const decide = this.d.access?.decide.bind(this.d.access) ?? (() => ({ allowed: true, reason: 'no authorizer: every request is allowed (dev mode)' }));
     return answerReview(review.object, attrs.user, decide);
@@ -359,6 +362,16 @@ export class ApiService {
 
   get watchCount(): number {
     return this.watches.size;
+  }
+}
+
+/** metadata.name of a JSON body, "" when absent or unreadable (the registry reports bad bodies). */
+function bodyName(bytes: Uint8Array): string {
+  try {
+    const name = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
   }
 }
 

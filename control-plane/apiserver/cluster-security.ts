@@ -66,7 +66,9 @@ export function bootstrapPolicyObjects(): [string, KubeObject][] {
   const apiVersion = `${RBAC_GROUP}/v1`;
   const p = defaultRbacPolicy();
   const out: [string, KubeObject][] = [
-    ...p.clusterRoles.map((r): [string, KubeObject] => ['clusterroles', { ...(r as unknown as KubeObject), apiVersion, kind: 'ClusterRole' }]),
+    // Stored with their aggregated rules and without aggregationRule, which the ClusterRole kind
+    // does not serve (no aggregation controller): admin/edit/view are complete as written.
+    ...p.clusterRoles.map(({ aggregationRule: _, ...r }): [string, KubeObject] => ['clusterroles', { ...(r as unknown as KubeObject), apiVersion, kind: 'ClusterRole' }]),
     ...p.clusterRoleBindings.map((b): [string, KubeObject] => ['clusterrolebindings', { ...(b as unknown as KubeObject), apiVersion, kind: 'ClusterRoleBinding' }]),
   ];
   const meta = { name: CLUSTER_INFO_READER, namespace: 'kube-public' };

@@ -10,18 +10,20 @@ import type { experimental as Experimental } from '@grpc/grpc-js';
 
 type CertificateProvider = Experimental.CertificateProvider;
 
-/** A provider of fixed PEM bytes: listeners are answered at once. */
+/** A provider of fixed PEM bytes. Listeners are answered on the next microtask: grpc-js registers
+ * its server's watcher only after adding the provider listeners, and would miss a synchronous
+ * answer (the port would then drop every connection). */
 class StaticProvider implements CertificateProvider {
   constructor(
     private readonly identity: { certificate: Buffer; privateKey: Buffer },
     private readonly ca: Buffer,
   ) {}
   addCaCertificateListener(l: Experimental.CaCertificateUpdateListener): void {
-    l({ caCertificate: this.ca });
+    queueMicrotask(() => l({ caCertificate: this.ca }));
   }
   removeCaCertificateListener(): void {}
   addIdentityCertificateListener(l: Experimental.IdentityCertificateUpdateListener): void {
-    l(this.identity);
+    queueMicrotask(() => l(this.identity));
   }
   removeIdentityCertificateListener(): void {}
 }
