@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { commandEnv } from './command-env.js';
 import type { CliContext } from './context.js';
 import { annotateCommand } from './commands/annotate.js';
+import { authCommand } from './commands/auth.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
 import { applyCommand } from './commands/apply.js';
 import { completionCommand } from './commands/completion.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
     versionCommand,
     apiResourcesCommand,
     configCommand,
+    authCommand,
     completionCommand,
   ]) {
     program.addCommand(make(env));

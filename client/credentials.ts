@@ -4,8 +4,14 @@
 import { credentials as grpcCredentials, Metadata } from '@grpc/grpc-js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 
+/** Act as another user (the API server checks that the caller may "impersonate" them). */
+export interface Impersonation {
+  readonly user: string;
+  readonly groups?: readonly string[];
+}
+
 export type ClientCredentials =
-  | { readonly kind: 'insecure'; readonly token?: string }
+  | { readonly kind: 'insecure'; readonly token?: string; readonly impersonate?: Impersonation }
   | {
       readonly kind: 'tls';
       /** PEM of the CA that signed the API servers' certificates (undefined = system roots). */
@@ -15,6 +21,7 @@ export type ClientCredentials =
       readonly key?: Uint8Array;
       /** Bearer token sent as `authorization` metadata on every call. */
       readonly token?: string;
+      readonly impersonate?: Impersonation;
     };
 
 export const insecureCredentials: ClientCredentials = { kind: 'insecure' };
@@ -38,5 +45,9 @@ export function channelCredentials(c: ClientCredentials): ChannelCredentials {
 export function callMetadata(c: ClientCredentials): Metadata {
   const md = new Metadata();
   if (c.token !== undefined && c.token !== '') md.set('authorization', `Bearer ${c.token}`);
+  if (c.impersonate !== undefined) {
+    md.set('impersonate-user', c.impersonate.user);
+    for (const g of c.impersonate.groups ?? []) md.add('impersonate-group', g);
+  }
   return md;
 }

@@ -20,7 +20,9 @@ import { ApiConn, failure } from '../helpers/api-conn.js';
 import type { Obj } from '../helpers/api-conn.js';
 import { startInProcess } from '../helpers/in-process-server.js';
 import { createTestPki, realPkiDeps } from '../../support/pki.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { realContext } from '../../../cli/real-context.js';
+import { runShoalctl } from '../../../cli/run.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -154,6 +156,20 @@ t.test('secured API server', async (t) => {
     t.match((await alice.create('selfsubjectaccessreviews', '', review('delete', 'pods', 'team-a'))).status, { allowed: false });
     const asAlice = connect(await pki.client('admin-imp', 'admin', ['system:masters']), { 'impersonate-user': 'alice' });
     t.match((await asAlice.create('selfsubjectaccessreviews', '', review('list', 'pods', 'team-b'))).status, { allowed: false, user: 'alice' }, 'admin impersonating alice');
+    // shoalctl auth can-i with the admin's ~/.shoal/config (TLS, client certificate), as alice.
+    const adminPair = await pki.client('admin-cli', 'admin', ['system:masters']);
+    const configFile = join(dir, 'config');
+    writeFileSync(configFile, `servers: ["${srv.address}"]\nnamespace: default\ncredentials:\n  ca: ${pki.caPaths.cert}\n  cert: ${adminPair.cert}\n  key: ${adminPair.key}\n`);
+    const shoalctl = async (argv: string[]): Promise<{ code: number; out: string }> => {
+      let out = '';
+      const ctx = realContext({ stdout: (s) => (out += s), stderr: () => {}, readStdin: () => '', env: { SHOAL_CONFIG: configFile }, homeDir: dir, interrupted: new AbortController().signal });
+      return { code: await runShoalctl(argv, ctx), out };
+    };
+    t.same(await shoalctl(['auth', 'can-i', 'list', 'pods', '-n', 'team-a', '--as', 'alice']), { code: 0, out: 'yes\n' }, 'shoalctl auth can-i --as alice: yes in team-a');
+    const no = await shoalctl(['auth', 'can-i', 'list', 'pods', '-n', 'team-b', '--as', 'alice']);
+    t.equal(no.code, 1, 'shoalctl auth can-i: no in team-b exits 1');
+    t.match(no.out, /^no/);
+    t.same(await shoalctl(['auth', 'can-i', 'create', 'clusterroles.rbac.authorization.k8s.io']), { code: 0, out: 'yes\n' }, 'the admin may');
     const aliceAsAdmin = connect(await pki.client('alice-imp', 'alice'), { 'impersonate-user': 'admin' });
     t.equal((await failure(aliceAsAdmin.list('pods', 'team-a'))).code, PERMISSION_DENIED, 'alice may not impersonate');
   });
