@@ -354,6 +354,11 @@ export class ApiService {
     return answerReview(review.object, attrs.user, decide);
   }
 
+  /** Stage 1 alone (for the Cluster service's calls). */
+  authenticate(input: AuthenticationInput): Promise<UserInfo> {
+    return this.d.authenticator.authenticate(input);
+  }
+
   /** Refuses new requests and ends every watch with UNAVAILABLE (clients go to another server). */
   close(): void {
     this.closing = true;
@@ -375,7 +380,7 @@ function bodyName(bytes: Uint8Array): string {
   }
 }
 
-function authInput(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): AuthenticationInput {
+export function authInput(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): AuthenticationInput {
   const md: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(call.metadata.getMap())) md[k] = [typeof v === 'string' ? v : Buffer.from(v).toString('base64')];
   const cert = call.getAuthContext()?.sslPeerCertificate?.raw;

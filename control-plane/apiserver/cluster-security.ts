@@ -20,7 +20,7 @@ import { alwaysAllow } from './pipeline/authorization.js';
 import { ClusterAuthenticator } from './pipeline/cluster-authentication.js';
 import { NodeRbacAuthorizer } from './pipeline/cluster-authorization.js';
 import { objectKey } from './registry/keys.js';
-import type { Decision, PodLike, RbacEvent, ResourceRequest, SecretLike, TokenAuthenticator, UserInfo } from './security/index.js';
+import type { Decision, PodLike, RbacEvent, RequestAttributes as SecurityAttributes, SecretLike, TokenAuthenticator, UserInfo } from './security/index.js';
 import {
   authenticateBootstrapToken,
   authenticateServiceAccountToken,
@@ -144,8 +144,8 @@ export class ClusterSecurity {
     });
   }
 
-  /** The authorizer's answer for any user (impersonation checks, access reviews). */
-  decide(user: UserInfo, attrs: ResourceRequest): Decision {
+  /** The authorizer's answer for any user (impersonation checks, access reviews, Cluster calls). */
+  decide(user: UserInfo, attrs: SecurityAttributes): Decision {
     if (this.cluster === undefined) return { allowed: true, reason: 'authorization mode AlwaysAllow' };
     return this.cluster.authorize(user, attrs);
   }

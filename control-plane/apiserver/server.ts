@@ -24,6 +24,11 @@ import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
+import type { ClusterCall } from './cluster-service.js';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { authInput } from './api-service.js';
+import type { RequestAttributes as SecurityAttributes } from './security/index.js';
+import { forbiddenMessage, resourceRequest } from './security/index.js';
 import { ClusterSecurity } from './cluster-security.js';
 import type { ClusterSecurityOptions } from './cluster-security.js';
 import { ApiError, Code } from './errors.js';
@@ -191,6 +196,7 @@ export class ApiServer {
       serverName: o.name ?? hostname(),
       clock: deps.clock,
       log: this.log,
+      ...(this.security !== undefined ? { guard: (call, what) => this.guardCluster(call, what) } : {}),
     });
     this.grpc = new GrpcServer({
       // A little room above the body limit so that the API answers with its own clear message.
@@ -200,6 +206,16 @@ export class ApiServer {
     this.grpc.addService(ApiServiceDefinition, this.api.implementation);
     this.grpc.addService(ClusterServiceDefinition, this.cluster.implementation);
     this.grpc.addService(HealthServiceDefinition, this.health.implementation);
+  }
+
+  /** Secured servers: a Cluster call needs a caller allowed the matching request. */
+  private async guardCluster(call: ServerUnaryCall<unknown, unknown>, what: ClusterCall): Promise<void> {
+    const security = this.security!;
+    const user = await this.api.authenticate(authInput(call));
+    const attrs: SecurityAttributes =
+      what === 'componentstatuses' ? resourceRequest({ verb: 'list', resource: 'componentstatuses' }) : { kind: 'nonResource', verb: 'get', path: `/${what}` };
+    const d = security.decide(user, attrs);
+    if (!d.allowed) throw new ApiError(Code.PERMISSION_DENIED, forbiddenMessage(user, attrs, d.reason));
   }
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {

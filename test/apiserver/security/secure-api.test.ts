@@ -101,6 +101,19 @@ t.test('secured API server', async (t) => {
     t.equal((await failure(badToken.get('pods', 'default', 'x'))).code, UNAUTHENTICATED, 'an unknown bootstrap token: UNAUTHENTICATED');
   });
 
+  await t.test('the Cluster service needs credentials too', async (t) => {
+    const version = (c: ApiConn): Promise<number> =>
+      new Promise((resolve) => c.cluster.version({}, (e) => resolve(e === null ? 0 : e.code)));
+    const members = (c: ApiConn): Promise<number> =>
+      new Promise((resolve) => c.cluster.members({}, (e) => resolve(e === null ? 0 : e.code)));
+    t.equal(await version(anonymous), UNAUTHENTICATED, 'Version without credentials: UNAUTHENTICATED');
+    t.equal(await version(admin), 0, 'Version for an authenticated user');
+    const nobody = await asUser('nobody');
+    t.equal(await version(nobody), 0, 'any authenticated user may read the version (system:discovery)');
+    t.equal(await members(nobody), PERMISSION_DENIED, 'Members needs more than being authenticated');
+    t.equal(await members(admin), 0, 'Members for an admin');
+  });
+
   await t.test('RBAC allow/deny matrix', async (t) => {
     for (const ns of ['team-a', 'team-b']) await admin.create('namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const binding = (ns: string, name: string, role: string, subject: Record<string, string>): Obj => ({
