@@ -9,6 +9,7 @@ import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } fr
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
 import { loadSecurity } from './apiserver/security-setup.js';
+import { ENCRYPTION_USAGE, runEncryptionCommand } from './apiserver/encryption-command.js';
 import type { SecuritySetup } from './apiserver/security-setup.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
@@ -102,22 +103,36 @@ async function main(config: StoreConfig, api: ApiConfig | undefined): Promise<vo
 }
 
 const argv = process.argv.slice(2);
-const HELP = `${USAGE}\n\n${API_USAGE}`;
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`${HELP}\n`);
-  process.exit(0);
+const HELP = `${USAGE}\n\n${API_USAGE}\n\nKey rotation:\n  ${ENCRYPTION_USAGE}`;
+if (argv[0] === 'encryption') {
+  runEncryptionCommand(argv.slice(1), (s) => process.stdout.write(s)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    },
+  );
+} else {
+  startProcess();
 }
-let config: StoreConfig;
-let api: ApiConfig | undefined;
-try {
-  const split = loadApiConfig(argv);
-  api = split.api;
-  config = loadConfig(split.storeArgv);
-} catch (e) {
-  process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
-  process.exit(e instanceof ConfigError ? 2 : 1);
+
+function startProcess(): void {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  let config: StoreConfig;
+  let api: ApiConfig | undefined;
+  try {
+    const split = loadApiConfig(argv);
+    api = split.api;
+    config = loadConfig(split.storeArgv);
+  } catch (e) {
+    process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
+    process.exit(e instanceof ConfigError ? 2 : 1);
+  }
+  main(config, api).catch((e: unknown) => {
+    process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  });
 }
-main(config, api).catch((e: unknown) => {
-  process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
-});

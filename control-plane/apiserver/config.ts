@@ -92,16 +92,17 @@ export function parseHostPort(flag: string, raw: string): string {
   return `${m[1]}:${port}`;
 }
 
-function parseEndpoints(raw: string): string[] {
+/** Comma-separated client URLs (http:// or https://). */
+export function parseEndpoints(raw: string, flag = 'api-store-endpoints'): string[] {
   const list = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (list.length === 0) throw new ConfigError('--api-store-endpoints: expected at least one URL (http://127.0.0.1:2379,...)');
+  if (list.length === 0) throw new ConfigError(`--${flag}: expected at least one URL (http://127.0.0.1:2379,...)`);
   for (const e of list) {
     const m = /^(https?:\/\/)?([^\s/]+)\/?$/.exec(e);
-    if (m === null) throw new ConfigError(`--api-store-endpoints: "${e}" is not a client URL (http://HOST:PORT)`);
-    parseHostPort('api-store-endpoints', m[2]!);
+    if (m === null) throw new ConfigError(`--${flag}: "${e}" is not a client URL (http://HOST:PORT)`);
+    parseHostPort(flag, m[2]!);
   }
   return list;
 }

@@ -6,14 +6,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import { newEncryptionConfig, renderEncryptionConfig, AESGCM_PREFIX } from '../../../control-plane/apiserver/security/index.js';
+import { addKey, EncryptingStorage, encryptedPrefixes, generateKey, newEncryptionConfig, renderEncryptionConfig, AESGCM_PREFIX } from '../../../control-plane/apiserver/security/index.js';
+import { EtcdStorage } from '../../../control-plane/apiserver/storage/index.js';
 import { createTestPki } from '../../support/pki.js';
-import { freePort, StoreCluster } from '../../store/helpers/store-cluster.js';
+import { freePort, LAUNCHER, run, StoreCluster } from '../../store/helpers/store-cluster.js';
 import { ApiConn, failure } from '../helpers/api-conn.js';
 
 const UNAUTHENTICATED = 16;
 
-t.test('secured control plane process: API over TLS, store over mTLS, encryption, audit', async (t) => {
+t.test('secured control plane process: API over TLS, store over mTLS, encryption, audit', { timeout: 150_000 }, async (t) => {
   const pki = await createTestPki(t);
   const dir = mkdtempSync(join(tmpdir(), 'shoal-secure-cp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +26,8 @@ t.test('secured control plane process: API over TLS, store over mTLS, encryption
   const admin = await pki.client('admin', 'admin', ['system:masters']);
   const ca = pki.caPaths.cert;
   const encryption = join(dir, 'encryption.yaml');
-  writeFileSync(encryption, renderEncryptionConfig(newEncryptionConfig('key1')), { mode: 0o600 });
+  const config1 = newEncryptionConfig('key1');
+  writeFileSync(encryption, renderEncryptionConfig(config1), { mode: 0o600 });
   const audit = join(dir, 'audit.log');
   const apiPort = await freePort();
   const c = await StoreCluster.start(t, {
@@ -66,6 +68,21 @@ t.test('secured control plane process: API over TLS, store over mTLS, encryption
   const read = await api.get('secrets', 'default', 'db');
   t.equal(Buffer.from(String((read.data as Record<string, string>).password), 'base64').toString(), 'plaintext-password', 'the API serves it decrypted');
   t.equal((await failure(connect().get('secrets', 'default', 'db'))).code, UNAUTHENTICATED, 'no credentials: UNAUTHENTICATED');
+
+  // Key rotation: key2 first (key1 still decrypts), then `encryption rotate` rewrites the secret.
+  const config2 = addKey(config1, 'secrets', 'key2', new Uint8Array(Buffer.from(generateKey(), 'base64')), true);
+  const encryption2 = join(dir, 'encryption2.yaml');
+  writeFileSync(encryption2, renderEncryptionConfig(config2), { mode: 0o600 });
+  const store = `https://127.0.0.1:${c.members[0]!.clientPort}`;
+  const rotate = await run(process.execPath, [LAUNCHER, 'encryption', 'rotate', '--config', encryption2, '--store', store, '--store-cafile', ca, '--store-certfile', apiStoreClient.cert, '--store-keyfile', apiStoreClient.key], { timeoutMs: 60_000 });
+  t.equal(rotate.code, 0, `encryption rotate succeeds: ${rotate.stdout}${rotate.stderr}`);
+  t.match(rotate.stdout, /secrets: scanned \d+, rewritten 1,/);
+  t.ok((await c.ctl(['get', '/registry/secrets/default/db', '--print-value-only'])).startsWith(`${AESGCM_PREFIX}key2:`), 'etcdctl shows the value written with key2');
+  const rawStore = new EtcdStorage({ endpoints: [store], tls: { ca: readFileSync(ca), cert: readFileSync(apiStoreClient.cert), key: readFileSync(apiStoreClient.key) } });
+  t.teardown(() => rawStore.close());
+  const rotated = await new EncryptingStorage(rawStore, encryptedPrefixes(config2)).get('/registry/secrets/default/db');
+  t.match(Buffer.from(rotated!.value).toString(), /plaintext-password|cGxhaW50ZXh0LXBhc3N3b3Jk/, 'the rotated value decrypts with the new config');
+
   let lines: string[] = [];
   for (let i = 0; i < 100; i++) {
     lines = readFileSync(audit, 'utf8').split('\n').filter((l) => l !== '');
