@@ -79,6 +79,8 @@ export interface Target {
   readonly namespace: string;
   readonly name?: string;
   readonly dryRun?: boolean;
+  /** create only: the body's metadata.name, for authorization (not checked here: validation reports bad names). */
+  readonly createName?: string;
   /** list/watch only. */
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
@@ -140,7 +142,7 @@ export class ApiService {
       resource: kind.resource,
       subresource: t.subresource ?? '',
       namespace,
-      name: t.name ?? '',
+      name: t.name !== undefined && t.name !== '' ? t.name : (t.createName ?? ''),
       dryRun: t.dryRun ?? false,
       labelSelector: t.labelSelector ?? '',
       fieldSelector: t.fieldSelector ?? '',
@@ -202,8 +204,8 @@ export class ApiService {
 
   readonly implementation: ApiServiceImplementation = {
     create: this.unary<CreateRequest, ObjectResponse>(
-      // Authorization sees the new object's name (the node authorizer lets a node create only its own Node).
-      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name === '' && r.resource === 'nodes' ? bodyName(r.object) : r.name, dryRun: r.dryRun }),
+      // Authorization sees the new object's name (a node may create only its own Node and Lease).
+      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, createName: r.name === '' ? bodyName(r.object) : undefined, dryRun: r.dryRun }),
       async (r, kind, attrs) => {
         this.checkSize(r.object, 'the request body');
         if (kind === accessReviewKind) return { object: json(this.accessReview(attrs, r.object)) };

@@ -24,7 +24,7 @@ export function auditEventOf(r: AuditRecord, o: { readonly kinds: KindLookup; re
     resource: t.resource,
     subresource: t.subresource ?? '',
     namespace: t.namespace,
-    name: t.name ?? '',
+    name: t.name !== undefined && t.name !== '' ? t.name : (t.createName ?? ''),
     allowed,
     reason: allowed ? '' : r.message,
     code: CODES[r.code] ?? Code.UNKNOWN,
