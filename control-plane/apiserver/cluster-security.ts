@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import type { Clock } from './clock.js';
 import { CacheFeed } from './cache-feed.js';
+import { ApiError, Code } from './errors.js';
 import type { KindLookup } from './kinds.js';
 import type { Authenticator } from './pipeline/authentication.js';
 import type { Authorizer } from './pipeline/authorization.js';
@@ -159,7 +160,8 @@ export class ClusterSecurity {
   /** An object from the watch cache (no store read); undefined when absent or not loaded yet. */
   private cached<T>(resource: string, namespace: string, name: string): T | undefined {
     const kind = this.kind(resource);
-    if (this.caches === undefined) return undefined;
+    // Before the caches are attached, "absent" would wrongly refuse valid tokens: ask to retry.
+    if (this.caches === undefined) throw new ApiError(Code.UNAVAILABLE, 'the API server is starting (its caches are not loaded yet); retry');
     return this.caches.get(kind).get(objectKey(kind.resource, namespace, name, kind.namespaced))?.object as T | undefined;
   }
 
