@@ -45,8 +45,10 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
   }
   let client: ShoalClient;
   try {
+    const creds = clientOptions.credentials;
     client = new ShoalClient({
       ...clientOptions,
+      ...(options.impersonate === undefined || creds === undefined ? {} : { credentials: { ...creds, impersonate: options.impersonate } }),
       servers: options.servers,
       retry: cliRetry(options.servers.length),
       ...(options.requestTimeoutMs === undefined ? {} : { callTimeoutMs: options.requestTimeoutMs }),

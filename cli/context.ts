@@ -24,6 +24,8 @@ export interface ConnectOptions {
   readonly configPath: string;
   /** Per-call deadline (--request-timeout); undefined = the client's default. */
   readonly requestTimeoutMs?: number;
+  /** Act as this user and groups (--as, --as-group). */
+  readonly impersonate?: { readonly user: string; readonly groups: readonly string[] };
 }
 
 export interface ClientVersion {

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { commandEnv } from './command-env.js';
 import type { CliContext } from './context.js';
 import { annotateCommand } from './commands/annotate.js';
+import { authCommand } from './commands/auth.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
 import { certificateCommand } from './commands/certificate.js';
 import { certsCommand } from './commands/certs.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext): Command {
     versionCommand,
     apiResourcesCommand,
     configCommand,
+    authCommand,
     completionCommand,
   ]) {
     program.addCommand(make(env));

@@ -72,13 +72,14 @@ export class Session {
     return info.namespaced ? this.namespace() : '';
   }
 
-  api(): Promise<ShoalApi> {
+  /** The API; `impersonate` (first call only) acts as another user. */
+  api(impersonate?: { readonly user: string; readonly groups: readonly string[] }): Promise<ShoalApi> {
     this.apiPromise ??= (async () => {
       const { config, path } = await this.config();
       const servers = this.flags.server ? this.flags.server.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.servers;
       if (servers.length === 0) throw new UsageError('--server: give at least one host:port');
       const timeout = this.flags.requestTimeout === undefined ? undefined : parseTimeout(this.flags.requestTimeout);
-      return this.ctx.connect({ servers, config, configPath: path, ...(timeout === undefined ? {} : { requestTimeoutMs: timeout }) });
+      return this.ctx.connect({ servers, config, configPath: path, ...(timeout === undefined ? {} : { requestTimeoutMs: timeout }), ...(impersonate === undefined ? {} : { impersonate }) });
     })();
     return this.apiPromise;
   }

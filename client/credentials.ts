@@ -4,8 +4,14 @@
 import { credentials as grpcCredentials, Metadata } from '@grpc/grpc-js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 
+/** Act as another user (the API server checks that the caller may "impersonate" them). */
+export interface Impersonation {
+  readonly user: string;
+  readonly groups?: readonly string[];
+}
+
 export type ClientCredentials =
-  | { readonly kind: 'insecure'; readonly token?: string }
+  | { readonly kind: 'insecure'; readonly token?: string; readonly impersonate?: Impersonation }
   | {
       readonly kind: 'tls';
       /** PEM of the CA that signed the API servers' certificates (undefined = system roots). */
@@ -20,6 +26,7 @@ export type ClientCredentials =
        * ConfigMap kube-public/cluster-info, whose CA the caller then pins with --ca-cert-hash.
        */
       readonly skipServerVerification?: boolean;
+      readonly impersonate?: Impersonation;
     };
 
 export const insecureCredentials: ClientCredentials = { kind: 'insecure' };
@@ -44,5 +51,9 @@ export function channelCredentials(c: ClientCredentials): ChannelCredentials {
 export function callMetadata(c: ClientCredentials): Metadata {
   const md = new Metadata();
   if (c.token !== undefined && c.token !== '') md.set('authorization', `Bearer ${c.token}`);
+  if (c.impersonate !== undefined) {
+    md.set('impersonate-user', c.impersonate.user);
+    for (const g of c.impersonate.groups ?? []) md.add('impersonate-group', g);
+  }
   return md;
 }

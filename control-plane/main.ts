@@ -8,6 +8,9 @@
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
+import { loadSecurity } from './apiserver/security-setup.js';
+import { ENCRYPTION_USAGE, runEncryptionCommand } from './apiserver/encryption-command.js';
+import type { SecuritySetup } from './apiserver/security-setup.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
 import { loadControlLoopsSettings, startControlLoops } from './control-loops.js';
 import type { ControlLoops, ControlLoopsSettings } from './control-loops.js';
@@ -18,6 +21,7 @@ interface Api {
   readonly server: ApiServer;
   readonly storage: EtcdStorage;
   readonly loops: ControlLoops | undefined;
+  readonly security: SecuritySetup;
 }
 
 /** Where this process reaches its own API server: a wildcard listen address is dialled on loopback. */
@@ -30,12 +34,19 @@ function localApiAddress(listenAddress: string, port: number): string {
 /** Starts the API server once the member serves clients. */
 async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: ControlLoopsSettings | undefined, log: Logger): Promise<Api> {
   const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
-  const storage = new EtcdStorage({ endpoints });
+  const security = await loadSecurity(api.security, { log, clock: systemClock });
+  const storeTls = security.storeTls === undefined ? {} : { tls: security.storeTls };
+  const storage = new EtcdStorage({ endpoints, ...storeTls });
   const server = new ApiServer({
-    storage,
+    storage: security.wrapStorage(storage),
     clock: systemClock,
     log,
-    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
+    options: {
+      name: config.name,
+      storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
+      maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+      ...security.options,
+    },
   });
   let grpcPort: number;
   try {
@@ -43,10 +54,11 @@ async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: Contr
   } catch (e) {
     await server.close();
     await storage.close();
+    await security.close();
     throw e;
   }
   const loops = loopSettings === undefined ? undefined : startControlLoops(loopSettings, localApiAddress(api.listenAddress, grpcPort), config.name, log);
-  return { server, storage, loops };
+  return { server, storage, loops, security };
 }
 
 async function main(config: StoreConfig, api: ApiConfig | undefined, loopSettings: ControlLoopsSettings | undefined): Promise<void> {
@@ -67,6 +79,7 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, loopSetting
         await a?.loops?.stop();
         await a?.server.close();
         await a?.storage.close();
+        await a?.security.close();
       })
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'API server stop failed'))
       .then(() => member.stop())
@@ -104,25 +117,39 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, loopSetting
 }
 
 const argv = process.argv.slice(2);
-const HELP = `${USAGE}\n\n${API_USAGE}`;
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`${HELP}\n`);
-  process.exit(0);
+const HELP = `${USAGE}\n\n${API_USAGE}\n\nKey rotation:\n  ${ENCRYPTION_USAGE}`;
+if (argv[0] === 'encryption') {
+  runEncryptionCommand(argv.slice(1), (s) => process.stdout.write(s)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    },
+  );
+} else {
+  void startProcess();
 }
-let config: StoreConfig;
-let api: ApiConfig | undefined;
-let loopSettings: ControlLoopsSettings | undefined;
-try {
-  const split = loadApiConfig(argv);
-  api = split.api;
-  config = loadConfig(split.storeArgv);
-  // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
-  loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api) : undefined;
-} catch (e) {
-  process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
-  process.exit(e instanceof ConfigError ? 2 : 1);
+
+async function startProcess(): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  let config: StoreConfig;
+  let api: ApiConfig | undefined;
+  let loopSettings: ControlLoopsSettings | undefined;
+  try {
+    const split = loadApiConfig(argv);
+    api = split.api;
+    config = loadConfig(split.storeArgv);
+    // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
+    loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api, api.security.serviceAccountIssuer) : undefined;
+  } catch (e) {
+    process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
+    process.exit(e instanceof ConfigError ? 2 : 1);
+  }
+  main(config, api, loopSettings).catch((e: unknown) => {
+    process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  });
 }
-main(config, api, loopSettings).catch((e: unknown) => {
-  process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
-});

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ShoalClient, insecureCredentials, systemClock, systemRng } from '../client/index.js';
 import type { ClientCredentials } from '../client/index.js';
-import { Agent } from './agent.js';
+import { AGENT_VERSION, Agent } from './agent.js';
 import { startAgentHttp } from './http-server.js';
 import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, parseJoinArgs, resolveRunConfig } from './join/index.js';
 import type { NodeCredentials } from './join/index.js';

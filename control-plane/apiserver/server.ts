@@ -26,6 +26,13 @@ import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
+import type { ClusterCall } from './cluster-service.js';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { authInput } from './api-service.js';
+import type { RequestAttributes as SecurityAttributes } from './security/index.js';
+import { forbiddenMessage, resourceRequest } from './security/index.js';
+import { ClusterSecurity } from './cluster-security.js';
+import type { ClusterSecurityOptions } from './cluster-security.js';
 import { ApiError, Code } from './errors.js';
 import { HealthService } from './health.js';
 import { createHttpServer } from './http-server.js';
@@ -78,7 +85,10 @@ export interface ApiServerOptions {
   /** Stage 3: plugins added after the built-in ones (NamespaceLifecycle). */
   readonly mutatingAdmission?: readonly MutatingAdmissionPlugin[];
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
-  /** gRPC port credentials (default insecure; TLS comes with issue 5). */
+  /** Cluster security (issue 5): client certificates and tokens, Node+RBAC or AlwaysAllow,
+   * the default RBAC policy. Supplies authenticator and authorizer unless those are given. */
+  readonly security?: ClusterSecurityOptions;
+  /** gRPC port credentials (default insecure; tlsServerCredentials() for TLS). */
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
   readonly transformer?: ValueTransformer;
@@ -112,7 +122,7 @@ export interface BoundPorts {
 }
 
 /** The one user the server acts as for its own writes (system namespaces). */
-const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false } as const;
+const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, apiGroup: '', resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false, labelSelector: '', fieldSelector: '' } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -126,6 +136,8 @@ export class ApiServer {
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
   private readonly api: ApiService;
+  /** Present when options.security is set. */
+  readonly security: ClusterSecurity | undefined;
   private readonly cluster: ClusterService;
   /** Agents whose tunnels are connected to this server (logs, exec, image load). */
   readonly tunnels = new TunnelRegistry();
@@ -145,6 +157,7 @@ export class ApiServer {
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
+    this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -156,6 +169,7 @@ export class ApiServer {
         certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log },
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
+        ...(this.security?.rbac !== undefined ? { rbac: this.security.rbac } : {}),
       }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
@@ -171,8 +185,9 @@ export class ApiServer {
     this.api = new ApiService({
       kinds: this.kinds,
       registry: this.registry,
-      authenticator: o.authenticator ?? anonymousAdmin,
-      authorizer: o.authorizer ?? alwaysAllow,
+      authenticator: o.authenticator ?? this.security?.authenticator ?? anonymousAdmin,
+      authorizer: o.authorizer ?? this.security?.authorizer ?? alwaysAllow,
+      ...(this.security !== undefined ? { access: this.security } : {}),
       metrics: this.metrics,
       log: this.log,
       maxRequestBytes,
@@ -190,6 +205,7 @@ export class ApiServer {
       serverName: o.name ?? hostname(),
       clock: deps.clock,
       log: this.log,
+      ...(this.security !== undefined ? { guard: (call, what) => this.guardCluster(call, what) } : {}),
     });
     this.grpc = new GrpcServer({
       // A little room above the body limit so that the API answers with its own clear message.
@@ -200,11 +216,21 @@ export class ApiServer {
     this.grpc.addService(ClusterServiceDefinition, this.cluster.implementation);
     this.grpc.addService(HealthServiceDefinition, this.health.implementation);
     const serverName = o.name ?? hostname();
-    const authenticator = o.authenticator ?? anonymousAdmin;
+    const authenticator = o.authenticator ?? this.security?.authenticator ?? anonymousAdmin;
     this.nodeTunnel = new NodeTunnelService({ tunnels: this.tunnels, authenticator, serverName, log: this.log });
-    const streams = new NodeStreamsService({ kinds: this.kinds, registry: this.registry, authenticator, authorizer: o.authorizer ?? alwaysAllow, tunnels: this.tunnels, serverName, log: this.log });
+    const streams = new NodeStreamsService({ kinds: this.kinds, registry: this.registry, authenticator, authorizer: o.authorizer ?? this.security?.authorizer ?? alwaysAllow, tunnels: this.tunnels, serverName, log: this.log });
     this.grpc.addService(NodeTunnelServiceDefinition, this.nodeTunnel.implementation);
     this.grpc.addService(NodeStreamsServiceDefinition, streams.implementation);
+  }
+
+  /** Secured servers: a Cluster call needs a caller allowed the matching request. */
+  private async guardCluster(call: ServerUnaryCall<unknown, unknown>, what: ClusterCall): Promise<void> {
+    const security = this.security!;
+    const user = await this.api.authenticate(authInput(call));
+    const attrs: SecurityAttributes =
+      what === 'componentstatuses' ? resourceRequest({ verb: 'list', resource: 'componentstatuses' }) : { kind: 'nonResource', verb: 'get', path: `/${what}` };
+    const d = security.decide(user, attrs);
+    if (!d.allowed) throw new ApiError(Code.PERMISSION_DENIED, forbiddenMessage(user, attrs, d.reason));
   }
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
@@ -241,24 +267,35 @@ export class ApiServer {
     return this.readyPromise ?? Promise.reject(new Error('listen() was not called'));
   }
 
-  /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
+  /** Creates the object unless it exists (an existing one is left as it is); true when created. */
+  private async ensureObject(kind: KindDefinition, object: KubeObject): Promise<boolean> {
+    const namespace = kind.namespaced ? (object.metadata.namespace ?? '') : '';
+    if ((await this.readObject(kind, namespace, object.metadata.name ?? '')) !== undefined) return false;
+    const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create', apiGroup: kind.group, resource: kind.resource, namespace };
+    try {
+      await this.registry.create(attrs, kind, object);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === Code.ALREADY_EXISTS) return false; // another API server made it
+      throw e;
+    }
+  }
+
+  /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         if (ns !== undefined) {
           for (const name of SYSTEM_NAMESPACES) {
-            if ((await this.readObject(ns, '', name)) !== undefined) continue;
-            const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create' };
-            try {
-              await this.registry.create(attrs, ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } });
-              this.log.info({ namespace: name }, 'created system namespace');
-            } catch (e) {
-              if (!(e instanceof ApiError && e.code === Code.ALREADY_EXISTS)) throw e; // another API server made it
-            }
+            if (await this.ensureObject(ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } })) this.log.info({ namespace: name }, 'created system namespace');
           }
         }
+        let created = 0;
+        for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
+        if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');
         await this.watchCaches.start();
+        await this.security?.start(this.watchCaches);
         this.bootstrapped = true;
         this.health.setAll(true);
         return;
@@ -291,6 +328,7 @@ export class ApiServer {
     this.health.setAll(false);
     this.api.close();
     this.nodeTunnel.close();
+    this.security?.close();
     this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {

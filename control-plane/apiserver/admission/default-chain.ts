@@ -5,6 +5,9 @@ import type { AdmissionChain, MutatingAdmissionPlugin, ValidatingAdmissionPlugin
 import { CertificateSigningRequests } from '../certificates/index.js';
 import type { CsrAdmissionDeps } from '../certificates/index.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { NodeRestriction } from './node-restriction.js';
+import { RbacEscalation } from './rbac-escalation.js';
+import type { RbacIndex } from '../security/index.js';
 
 export interface DefaultChainDeps {
   /** Reads a namespace from the store; absent when the server does not serve namespaces. */
@@ -13,6 +16,8 @@ export interface DefaultChainDeps {
   readonly certificates?: CsrAdmissionDeps;
   readonly extraMutating?: readonly MutatingAdmissionPlugin[];
   readonly extraValidating?: readonly ValidatingAdmissionPlugin[];
+  /** The RBAC state when RBAC authorizes requests: turns on the escalation checks. */
+  readonly rbac?: RbacIndex;
 }
 
 export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
@@ -27,6 +32,8 @@ export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
   const validating: ValidatingAdmissionPlugin[] = [
     ...(d.getNamespace !== undefined ? [new NamespaceLifecycle(d.getNamespace)] : []),
     // HOOK (issue 5, security): NodeRestriction, ResourceQuota.
+    new NodeRestriction(),
+    ...(d.rbac !== undefined ? [new RbacEscalation(d.rbac)] : []),
     ...(d.extraValidating ?? []),
   ];
   return { mutating, validating };
