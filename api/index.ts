@@ -81,3 +81,6 @@ export { clusterRoleKind, clusterRoleSchema } from './kinds/cluster-role.js';
 export type { ClusterRole, ClusterRoleInput } from './kinds/cluster-role.js';
 export { clusterRoleBindingKind, clusterRoleBindingSchema } from './kinds/cluster-role-binding.js';
 export type { ClusterRoleBinding, ClusterRoleBindingInput } from './kinds/cluster-role-binding.js';
+
+export { addQuantities, countKey, formatQuantity, groupOf, isTerminalPod, matchesScopes, objectUsage, resourceOfQuotaKey, sumUsage, unspecifiedResources } from './quota/index.js';
+export type { Usage } from './quota/index.js';

@@ -17,7 +17,9 @@ import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
+import { StoreLookups } from './admission/admission-lookups.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
+import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
 import type { AuditSink } from './api-service.js';
@@ -75,6 +77,8 @@ export interface ApiServerOptions {
   /** Stage 3: plugins added after the built-in ones (NamespaceLifecycle). */
   readonly mutatingAdmission?: readonly MutatingAdmissionPlugin[];
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
+  /** DefaultTolerationSeconds admission: seconds added for not-ready/unreachable (default 300 each). */
+  readonly defaultTolerationSeconds?: DefaultTolerationSecondsOptions;
   /** gRPC port credentials (default insecure; TLS comes with issue 5). */
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
@@ -145,6 +149,9 @@ export class ApiServer {
         // A live read, not the watch cache: a namespace that just became Terminating on another API
         // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
+        // LimitRanges, ResourceQuotas, ServiceAccounts: from the watch caches (built below), live where the quota needs it.
+        lookups: new StoreLookups({ storage: this.storage, transformer: this.transformer, kinds: this.kinds, caches: () => this.watchCaches }),
+        defaultTolerationSeconds: o.defaultTolerationSeconds,
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
       }),

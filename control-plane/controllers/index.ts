@@ -43,3 +43,4 @@ export { CronJobController, SCHEDULED_ANNOTATION } from './cron-job/cron-job-con
 export { planCronJob, cronMatches, mostRecentSchedule, nextSchedule, cronJobName } from './cron-job/reconcile.js';
 export { rolloutStatus, pauseDeployment, resumeDeployment, restartDeployment, RESTARTED_AT_ANNOTATION } from './deployment/rollout.js';
 export type { RolloutStatus } from './deployment/rollout.js';
+export { ResourceQuotaController, QUOTA_TRIGGER_RESOURCES } from './resource-quota/resource-quota-controller.js';
