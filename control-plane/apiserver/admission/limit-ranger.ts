@@ -111,7 +111,7 @@ interface Measured {
   readonly requests: Map<string, Quantity>;
   readonly limits: Map<string, Quantity>;
   /** The texts as written, for messages. */
-  readonly show: (which: 'requests' | 'limits', name: string, q: Quantity) => string;
+  readonly show: (which: 'requests' | 'limits', name: string, q: Quantity, like: string) => string;
 }
 
 function containerMeasures(spec: Json): Measured[] {
@@ -125,7 +125,7 @@ function containerMeasures(spec: Json): Measured[] {
         requests: containerRequests(c),
         limits: containerLimits(c),
         // A request not written is the limit (the API's defaulting).
-        show: (which, name, q) => amounts(res[which])[name] ?? (which === 'requests' ? amounts(res.limits)[name] : undefined) ?? formatQuantity(q),
+        show: (which, name, q, like) => amounts(res[which])[name] ?? (which === 'requests' ? amounts(res.limits)[name] : undefined) ?? formatQuantity(q, like),
       });
     });
   }
@@ -144,7 +144,7 @@ function podMeasure(spec: Json): Measured {
     }
     return m;
   };
-  return { path: ['spec', 'containers[*]'], requests: total(containerRequests), limits: total(containerLimits), show: (_w, _n, q) => formatQuantity(q) };
+  return { path: ['spec', 'containers[*]'], requests: total(containerRequests), limits: total(containerLimits), show: (_w, _n, q, like) => formatQuantity(q, like) };
 }
 
 /** Every bound the pod breaks, as causes with the field they concern. */
@@ -172,8 +172,8 @@ function checkItem(item: LimitItem, m: Measured): Cause[] {
     const req = m.requests.get(name);
     const lim = m.limits.get(name);
     if (req === undefined) add('requests', name, `minimum ${name} usage ${per} is ${text}. No request is specified`);
-    else if (compareQuantities(req, min) < 0) add('requests', name, `minimum ${name} usage ${per} is ${text}, but request is ${m.show('requests', name, req)}`);
-    if (lim !== undefined && compareQuantities(lim, min) < 0) add('limits', name, `minimum ${name} usage ${per} is ${text}, but limit is ${m.show('limits', name, lim)}`);
+    else if (compareQuantities(req, min) < 0) add('requests', name, `minimum ${name} usage ${per} is ${text}, but request is ${m.show('requests', name, req, text)}`);
+    else if (lim !== undefined && compareQuantities(lim, min) < 0) add('limits', name, `minimum ${name} usage ${per} is ${text}, but limit is ${m.show('limits', name, lim, text)}`);
   }
   for (const [name, text] of Object.entries(item.max)) {
     const max = parseQuantity(text);
@@ -181,8 +181,8 @@ function checkItem(item: LimitItem, m: Measured): Cause[] {
     const req = m.requests.get(name);
     const lim = m.limits.get(name);
     if (lim === undefined) add('limits', name, `maximum ${name} usage ${per} is ${text}. No limit is specified`);
-    else if (compareQuantities(lim, max) > 0) add('limits', name, `maximum ${name} usage ${per} is ${text}, but limit is ${m.show('limits', name, lim)}`);
-    if (req !== undefined && compareQuantities(req, max) > 0) add('requests', name, `maximum ${name} usage ${per} is ${text}, but request is ${m.show('requests', name, req)}`);
+    else if (compareQuantities(lim, max) > 0) add('limits', name, `maximum ${name} usage ${per} is ${text}, but limit is ${m.show('limits', name, lim, text)}`);
+    else if (req !== undefined && compareQuantities(req, max) > 0) add('requests', name, `maximum ${name} usage ${per} is ${text}, but request is ${m.show('requests', name, req, text)}`);
   }
   for (const [name, text] of Object.entries(item.maxLimitRequestRatio)) {
     const ratio = parseQuantity(text);
