@@ -59,10 +59,10 @@ export type QuotaDecision =
 export function decide(quota: QuotaView, resource: string, object: KubeObject, cost: Usage, used: ReadonlyMap<string, Quantity>): QuotaDecision {
   if (!matchesScopes(quota.scopes, resource, object)) return { type: 'skip' };
   const keys = Object.keys(quota.hard);
-  const charged = keys.filter((k) => cost.has(k));
-  if (charged.length === 0) return { type: 'skip' };
+  // Before the cost: an unstated request costs nothing, which is exactly what is refused.
   const missing = unspecifiedResources(keys, resource, object);
   if (missing.length > 0) return { type: 'unspecified', message: `failed quota: ${quota.name}: must specify ${missing.map((m) => `${m.key} for: ${m.containers.join(',')}`).join('; ')}` };
+  if (!keys.some((k) => cost.has(k))) return { type: 'skip' };
   const exceeded: string[] = [];
   const next = new Map<string, Quantity>();
   for (const k of keys) {
