@@ -128,6 +128,10 @@ t.test('DefaultTolerationSeconds - adds what is not tolerated yet', async (t) =>
     const out = await plugin.admit(request(pod([{}], c.tolerations ? { tolerations: c.tolerations } : {})));
     t.same((out.spec as { tolerations?: unknown[] }).tolerations, c.want, c.name);
   }
+  const onUpdate = await plugin.admit(request(pod([{}]), { operation: 'UPDATE' }));
+  t.same((onUpdate.spec as { tolerations?: unknown[] }).tolerations, both, 'updates too (a re-applied manifest without them keeps them)');
+  const status = await plugin.admit(request(pod([{}]), { operation: 'UPDATE', attrs: { ...request(pod([{}])).attrs, subresource: 'status' } }));
+  t.equal((status.spec as { tolerations?: unknown[] }).tolerations, undefined, 'not the status subresource');
   const custom = await new DefaultTolerationSeconds({ notReadySeconds: 60, unreachableSeconds: 30 }).admit(request(pod([{}])));
   t.match((custom.spec as { tolerations: unknown[] }).tolerations, [{ key: NR, tolerationSeconds: 60 }, { key: UR, tolerationSeconds: 30 }], 'configurable');
   t.throws(() => new DefaultTolerationSeconds({ notReadySeconds: -1 }), DefaultTolerationSecondsConfigError);

@@ -174,6 +174,8 @@ t.test('admission - DefaultTolerationSeconds: not-ready and unreachable tolerate
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 },
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   ], "the pod's own toleration is kept");
+  const replaced = await api.update('pods', ns, { ...own, spec: { ...(own.spec as object), tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] } });
+  t.equal((replaced.spec as { tolerations: unknown[] }).tolerations.length, 2, 'an update that leaves the defaults out gets them back instead of a refusal');
   const custom = await startInProcess(t, { options: { defaultTolerationSeconds: { notReadySeconds: 60, unreachableSeconds: 60 } } });
   const c = await custom.conn.create('pods', 'default', pod('c'));
   t.match((c.spec as { tolerations?: unknown }).tolerations, [{ tolerationSeconds: 60 }, { tolerationSeconds: 60 }], 'configurable per server');

@@ -2,7 +2,9 @@
 // not-ready and unreachable NoExecute taints gets tolerations for them with tolerationSeconds
 // (300 by default), so its node may be unhealthy that long before the node controller evicts it.
 // A toleration tolerates a taint here when its key is the taint's or empty, and its effect is
-// NoExecute or empty (Kubernetes' rule).
+// NoExecute or empty (Kubernetes' rule). Runs on CREATE and UPDATE of pods, as in Kubernetes: an
+// update (e.g. a re-apply of a manifest with its own tolerations) that leaves them out gets them
+// back, instead of being refused for removing a toleration.
 import type { KubeObject } from '../../../api/kind.js';
 import type { AdmissionRequest, MutatingAdmissionPlugin } from '../pipeline/admission.js';
 
@@ -44,7 +46,7 @@ export class DefaultTolerationSeconds implements MutatingAdmissionPlugin {
 
   async admit(req: AdmissionRequest): Promise<KubeObject> {
     const pod = req.object;
-    if (req.kind.resource !== 'pods' || req.operation !== 'CREATE' || req.attrs.subresource !== '') return pod;
+    if (req.kind.resource !== 'pods' || req.operation === 'DELETE' || req.attrs.subresource !== '') return pod;
     if (typeof pod.spec !== 'object' || pod.spec === null) return pod;
     const spec = pod.spec as { tolerations?: unknown };
     if (spec.tolerations !== undefined && !Array.isArray(spec.tolerations)) return pod; // validation will say what is wrong
