@@ -17,7 +17,8 @@ export type CasResult = { readonly ok: true; readonly object: KubeObject } | { r
 export interface AdmissionLookups {
   /** The kind served under resource (and API group), if any. */
   kind(resource: string, group?: string): KindDefinition | undefined;
-  /** Objects of resource in namespace from the watch cache, at least as new as the store's current revision. */
+  /** Objects of resource in namespace from the watch cache, at least as new as the store's current
+   * revision (a consistent read); from the store when the cache cannot answer (not started, relisting). */
   listCached(resource: string, namespace: string): Promise<KubeObject[]>;
   /** One object as the watch cache holds it now (no freshness wait). */
   getCached(resource: string, namespace: string, name: string): KubeObject | undefined;
@@ -58,14 +59,13 @@ export class StoreLookups implements AdmissionLookups {
   async listCached(resource: string, namespace: string): Promise<KubeObject[]> {
     const kind = this.kind(resource);
     if (kind === undefined) return [];
-    let r;
     try {
-      r = await this.d.caches().get(kind).list({ filter: (o) => o.metadata.namespace === namespace });
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      throw new ApiError(Code.UNAVAILABLE, `admission could not read ${resource} of namespace ${namespace} from the watch cache: ${(e as Error).message}; retry`, [], { cause: e });
+      const r = await this.d.caches().get(kind).list({ filter: (o) => o.metadata.namespace === namespace });
+      return r.items.map((i) => i.object);
+    } catch {
+      // The cache is not started yet, relisting, or could not catch up in time: the store answers.
+      return this.listLive(resource, namespace);
     }
-    return r.items.map((i) => i.object);
   }
 
   getCached(resource: string, namespace: string, name: string): KubeObject | undefined {
