@@ -95,3 +95,6 @@ export {
   MIN_EXPIRATION_SECONDS,
 } from './kinds/certificate-signing-request.js';
 export type { CertificateSigningRequest, CertificateSigningRequestInput, CsrCondition, CsrConditionType } from './kinds/certificate-signing-request.js';
+
+export { addQuantities, countKey, formatQuantity, groupOf, isTerminalPod, matchesScopes, objectUsage, resourceOfQuotaKey, sumUsage, unspecifiedResources } from './quota/index.js';
+export type { Usage } from './quota/index.js';

@@ -18,7 +18,9 @@ import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
+import { StoreLookups } from './admission/admission-lookups.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
+import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
 import type { CsrSigner } from './certificates/index.js';
@@ -89,6 +91,8 @@ export interface ApiServerOptions {
    * the default RBAC policy. Supplies authenticator and authorizer unless those are given. */
   readonly security?: ClusterSecurityOptions;
   /** gRPC port credentials (default insecure; tlsServerCredentials() for TLS). */
+  /** DefaultTolerationSeconds admission: seconds added for not-ready/unreachable (default 300 each). */
+  readonly defaultTolerationSeconds?: DefaultTolerationSecondsOptions;
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
   readonly transformer?: ValueTransformer;
@@ -167,6 +171,9 @@ export class ApiServer {
         // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
         certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log },
+        // LimitRanges, ResourceQuotas, ServiceAccounts: from the watch caches (built below), live where the quota needs it.
+        lookups: new StoreLookups({ storage: this.storage, transformer: this.transformer, kinds: this.kinds, caches: () => this.watchCaches }),
+        defaultTolerationSeconds: o.defaultTolerationSeconds,
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
         ...(this.security?.rbac !== undefined ? { rbac: this.security.rbac } : {}),

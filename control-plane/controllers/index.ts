@@ -48,3 +48,4 @@ export { planCronJob, cronMatches, mostRecentSchedule, nextSchedule, cronJobName
 export { rolloutStatus, pauseDeployment, resumeDeployment, restartDeployment } from './deployment/rollout.js';
 export { RESTARTED_AT_ANNOTATION } from '../../workloads/index.js';
 export type { RolloutStatus } from '../../workloads/index.js';
+export { ResourceQuotaController, QUOTA_TRIGGER_RESOURCES } from './resource-quota/resource-quota-controller.js';
