@@ -98,6 +98,8 @@ export interface ApiServerOptions {
   readonly transformer?: ValueTransformer;
   /** The cluster signing CA for CertificateSigningRequests (--api-cluster-signing-*-file; see certificates/loadCsrSigner). */
   readonly csrSigner?: CsrSigner;
+  /** Approve node CSRs at create by contract C4's rule (default true). */
+  readonly csrAutoApprove?: boolean;
   /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
   readonly audit?: AuditSink;
   readonly version?: VersionInfo;
@@ -170,7 +172,7 @@ export class ApiServer {
         // A live read, not the watch cache: a namespace that just became Terminating on another API
         // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
-        certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log },
+        certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log, ...(o.csrAutoApprove !== undefined ? { autoApprove: o.csrAutoApprove } : {}) },
         // LimitRanges, ResourceQuotas, ServiceAccounts: from the watch caches (built below), live where the quota needs it.
         lookups: new StoreLookups({ storage: this.storage, transformer: this.transformer, kinds: this.kinds, caches: () => this.watchCaches }),
         defaultTolerationSeconds: o.defaultTolerationSeconds,

@@ -13,8 +13,6 @@ import { ShoalClient } from '../../client/index.js';
 import type { Clock } from '../../client/index.js';
 import { CertificateRotator, certificateWindow, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, nodePaths, rotationDeadline } from '../../node-agent/join/index.js';
 import type { CertificateSigningRequest, NodeCredentials } from '../../node-agent/join/index.js';
-import { nodeCsrPolicy, signCsr } from '../../control-plane/pki/index.js';
-import { realPkiDeps } from '../support/pki.js';
 import { until } from './helpers/agent-rig.js';
 import { ManualClock } from './helpers/manual-clock.js';
 import { startSecureApi } from './helpers/secure-api.js';
@@ -64,8 +62,10 @@ t.test('agent join - writes CA, key, certificate and agent.yaml with private mod
   t.equal(api.signed[0]?.spec.signerName, 'kubernetes.io/kube-apiserver-client-kubelet');
 
   const node = await asNode(t, api.address, creds);
-  const info = await node.resource('configmaps', 'kube-public').get('cluster-info');
-  t.equal(info.metadata.name, 'cluster-info', 'the node certificate authenticates over mTLS');
+  // The node authorizer lets a node write its own Node object only: proves the identity, not just a connection.
+  const self = await node.resource('nodes', '').create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'edge-1' } } as never);
+  t.equal(self.metadata.name, 'edge-1', 'the node certificate authenticates over mTLS as system:node:edge-1');
+  await t.rejects(node.resource('nodes', '').create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'edge-2' } } as never), { code: 7 }, 'and only as that node');
 
   // A re-imaged machine with the same hostname: a new token, the same node name.
   const again = await joinCluster({ server: api.address, token: await api.createToken(), caCertHash: api.pki.caHash, dataDir, nodeName: 'edge-1' }, { clock });
@@ -116,10 +116,8 @@ t.test('agent join - a CSR left pending is waited for (watch) and times out clea
     return pending !== undefined;
   });
   t.notOk(existsSync(dataDir), 'nothing written while pending');
-  // What an approver does: sign the request and set status.certificate.
-  const outcome = await signCsr(api.pki.ca, Buffer.from(pending!.spec.request, 'base64').toString(), nodeCsrPolicy('edge-5'), {}, realPkiDeps);
-  if (!outcome.ok) throw new Error(outcome.reason);
-  await csrs.patchStatus(pending!.metadata.name ?? '', { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Test' }], certificate: Buffer.from(outcome.issued.certPem).toString('base64') } });
+  // What an approver does (shoalctl certificate approve): the API server then signs it.
+  await csrs.patchSubresource(pending!.metadata.name ?? '', 'approval', { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Test', message: 'approved by the test' }] } } as never);
   const r = await joining;
   t.equal(r.csrName, pending!.metadata.name);
   checkNodeCert(t, (await loadNodeCredentials(r.paths)).certPem, api.pki.ca.certPem, 'edge-5');
@@ -170,5 +168,5 @@ t.test('agent join - the node certificate is rotated at the jittered threshold, 
   const next = certificateWindow(after.certPem);
   t.equal(mc.wakes.at(-1), rotationDeadline(next.notBefore, next.notAfter, rng), 'the next renewal is scheduled from the new certificate');
   const node = await asNode(t, api.address, after);
-  t.ok(await node.resource('configmaps', 'kube-public').get('cluster-info'), 'the renewed certificate authenticates');
+  t.ok(await node.resource('nodes', '').create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'edge-4' } } as never), 'the renewed certificate authenticates as system:node:edge-4');
 });

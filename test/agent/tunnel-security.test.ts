@@ -68,7 +68,7 @@ t.test('tunnel - logs and exec go through the authorizer (pods/log, pods/exec)',
   await r.client.streams.podLogs({ namespace: 'default', name: 'web' }, () => undefined);
   await t.rejects(r.client.streams.podExec({ namespace: 'default', name: 'web', command: ['exit', '0'] }, () => undefined, () => undefined), {
     code: Code.PERMISSION_DENIED,
-    message: /pods\/exec "web" is forbidden: User "system:anonymous" cannot create resource "pods\/exec" in the namespace "default": no exec here/,
+    message: /pods "web" is forbidden: User "system:anonymous" cannot create resource "pods\/exec" in API group "" in the namespace "default": no exec here/,
   });
   t.ok(seen.includes('get pods/log default/web'), 'logs authorized as get pods/log');
   t.ok(seen.includes('create pods/exec default/web'), 'exec authorized as create pods/exec');

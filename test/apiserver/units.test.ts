@@ -91,7 +91,7 @@ t.test('apiserver - --api-* flags', async (t) => {
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', ''], /at least one URL/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', 'https://h:2379'], /needs --api-store-cafile/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-http-listen-address', '127.0.0.1:6443'], /must differ/],
-    [['--api-listen-address', '127.0.0.1:6443', '--control-loops', 'yes'], /--control-loops: expected true or false, got "yes"/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops', 'yes'], /--control-loops: "yes" is not true or false/],
     [['--control-loops=true'], /needs --api-listen-address/],
     [['--scheduler-config', 'f'], /--scheduler-config needs --api-listen-address/],
     [['--api-listen-address', '127.0.0.1:6443', '--scheduler-config', 'f'], /--scheduler-config needs --control-loops=true/],

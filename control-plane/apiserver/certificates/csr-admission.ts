@@ -23,6 +23,8 @@ export interface CsrAdmissionDeps {
   readonly signer: CsrSigner | undefined;
   readonly clock: Clock;
   readonly log?: Logger;
+  /** Approve node certificates by C4's rule at create (default true); false = every request waits for `shoalctl certificate approve`. */
+  readonly autoApprove?: boolean;
 }
 
 interface CsrStatus {
@@ -74,8 +76,8 @@ export class CertificateSigningRequests implements MutatingAdmissionPlugin {
     }
     const usages = Array.isArray(spec.usages) ? (spec.usages as string[]) : [...DEFAULT_CSR_USAGES];
     const decision = decideAutoApproval(user, { signerName: spec.signerName as string, usages, subject: read.subject });
-    if (!decision.approve) {
-      this.d.log?.info({ csr: name, requester: user.name, subject: read.subject.commonName, why: decision.why }, 'certificate signing request pending approval');
+    if (!decision.approve || this.d.autoApprove === false) {
+      this.d.log?.info({ csr: name, requester: user.name, subject: read.subject.commonName, why: decision.approve ? 'auto-approval is off' : decision.why }, 'certificate signing request pending approval');
       return object;
     }
     const status = await this.issue(req, spec, pem, [this.condition('Approved', decision.reason, decision.message)]);
