@@ -174,7 +174,7 @@ export class SecureCluster {
   }
 
   /** Runs `join` expecting it to fail: its exit code and output (the host is forgotten). */
-  async joinFails(name: string, over: Partial<JoinMaterial>, timeoutMs = 60_000): Promise<RunResult & { host: SecureHost }> {
+  async joinFails(name: string, over: Partial<JoinMaterial>, timeoutMs = 150_000): Promise<RunResult & { host: SecureHost }> {
     const h = await this.newHost(name);
     this.hosts.splice(this.hosts.indexOf(h), 1);
     const r = await run(process.execPath, [LAUNCHER, ...this.joinArgs(h, over)], { timeoutMs });
