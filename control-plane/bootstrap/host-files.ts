@@ -33,15 +33,18 @@ export async function exists(path: string): Promise<boolean> {
   );
 }
 
-export async function createClusterSecrets(deps: PkiDeps): Promise<ClusterSecrets> {
-  const ca = await createCa({}, deps);
+function serviceAccountKeyPair(): { serviceAccountKey: string; serviceAccountPublicKey: string } {
   const sa = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
-    ca,
     serviceAccountKey: sa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     serviceAccountPublicKey: sa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    encryptionConfig: renderEncryptionConfig(newEncryptionConfig('key1', deps.randomBytes)),
   };
+}
+
+const newEncryptionConfigText = (deps: PkiDeps): string => renderEncryptionConfig(newEncryptionConfig('key1', deps.randomBytes));
+
+export async function createClusterSecrets(deps: PkiDeps): Promise<ClusterSecrets> {
+  return { ca: await createCa({}, deps), ...serviceAccountKeyPair(), encryptionConfig: newEncryptionConfigText(deps) };
 }
 
 /**
@@ -52,11 +55,10 @@ export async function loadClusterSecrets(d: DataDirLayout, deps: PkiDeps): Promi
   if (!(await exists(d.pki.pairs.ca.cert))) return undefined;
   const read = async (p: string): Promise<string | undefined> => ((await exists(p)) ? readFile(p, 'utf8') : undefined);
   const ca = await loadCa((await read(d.pki.pairs.ca.cert))!, (await read(d.pki.pairs.ca.key)) ?? '');
-  const fresh = await createClusterSecrets(deps);
   const saKey = await read(d.serviceAccountKey);
   const saPub = await read(d.serviceAccountPublicKey);
-  const sa = saKey !== undefined && saPub !== undefined ? { serviceAccountKey: saKey, serviceAccountPublicKey: saPub } : { serviceAccountKey: fresh.serviceAccountKey, serviceAccountPublicKey: fresh.serviceAccountPublicKey };
-  return { ca, ...sa, encryptionConfig: (await read(d.encryptionConfig)) ?? fresh.encryptionConfig };
+  const sa = saKey !== undefined && saPub !== undefined ? { serviceAccountKey: saKey, serviceAccountPublicKey: saPub } : serviceAccountKeyPair();
+  return { ca, ...sa, encryptionConfig: (await read(d.encryptionConfig)) ?? newEncryptionConfigText(deps) };
 }
 
 export async function secretsFromBundle(b: CertificateBundle): Promise<ClusterSecrets> {
