@@ -28,7 +28,7 @@ export type { CronSchedule } from './schemas/cron.js';
 export type { JobSpec } from './schemas/job-spec.js';
 export type { ObjectReference } from './schemas/object-reference.js';
 
-export { humanDuration, age } from './table/age.js';
+export { humanDuration, age, rfc3339 } from './table/age.js';
 
 export { LabelSelector, parseLabelSelector, labelSelectorFromObject, labelSelectorFromMap, FieldSelector, parseFieldSelector, SelectorError } from './selector/index.js';
 export type { LabelRequirement, LabelOperator, FieldRequirement, SelectorErrorCode, Parsed } from './selector/index.js';
@@ -81,3 +81,20 @@ export { clusterRoleKind, clusterRoleSchema } from './kinds/cluster-role.js';
 export type { ClusterRole, ClusterRoleInput } from './kinds/cluster-role.js';
 export { clusterRoleBindingKind, clusterRoleBindingSchema } from './kinds/cluster-role-binding.js';
 export type { ClusterRoleBinding, ClusterRoleBindingInput } from './kinds/cluster-role-binding.js';
+export {
+  certificateSigningRequestKind,
+  csrSchema,
+  csrCondition,
+  csrConditionText,
+  CLIENT_SIGNER,
+  CSR_API_VERSION,
+  CSR_CONDITION_TYPES,
+  CSR_SIGNERS,
+  DEFAULT_CSR_USAGES,
+  KUBELET_CLIENT_SIGNER,
+  MIN_EXPIRATION_SECONDS,
+} from './kinds/certificate-signing-request.js';
+export type { CertificateSigningRequest, CertificateSigningRequestInput, CsrCondition, CsrConditionType } from './kinds/certificate-signing-request.js';
+
+export { addQuantities, countKey, formatQuantity, groupOf, isTerminalPod, matchesScopes, objectUsage, resourceOfQuotaKey, sumUsage, unspecifiedResources } from './quota/index.js';
+export type { Usage } from './quota/index.js';

@@ -25,6 +25,7 @@ import { roleKind } from './kinds/role.js';
 import { roleBindingKind } from './kinds/role-binding.js';
 import { clusterRoleKind } from './kinds/cluster-role.js';
 import { clusterRoleBindingKind } from './kinds/cluster-role-binding.js';
+import { certificateSigningRequestKind } from './kinds/certificate-signing-request.js';
 
 /** In kubectl's order of importance (roughly): what `get all`-like listings show first. */
 export const KINDS: readonly ShoalKind[] = [
@@ -51,6 +52,7 @@ export const KINDS: readonly ShoalKind[] = [
   roleBindingKind,
   clusterRoleKind,
   clusterRoleBindingKind,
+  certificateSigningRequestKind,
 ];
 
 export class KindRegistry {

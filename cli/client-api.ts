@@ -45,8 +45,10 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
   }
   let client: ShoalClient;
   try {
+    const creds = clientOptions.credentials;
     client = new ShoalClient({
       ...clientOptions,
+      ...(options.impersonate === undefined || creds === undefined ? {} : { credentials: { ...creds, impersonate: options.impersonate } }),
       servers: options.servers,
       retry: cliRetry(options.servers.length),
       ...(options.requestTimeoutMs === undefined ? {} : { callTimeoutMs: options.requestTimeoutMs }),
@@ -68,9 +70,11 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
       return { items: list.items, resourceVersion: list.resourceVersion };
     },
     create: (resource, namespace, object, dryRun) => res(resource, namespace).create(object, { dryRun }),
-    patch: (resource, namespace, name, patch, dryRun) => res(resource, namespace).patch(name, patch as Record<string, unknown>, { dryRun }),
+    patch: (resource, namespace, name, patch, dryRun, subresource = '') => res(resource, namespace).patchSubresource(name, subresource, patch as Record<string, unknown>, { dryRun }),
     delete: (resource, namespace, name, o) =>
       res(resource, namespace).delete(name, { dryRun: o.dryRun, ...(o.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: o.gracePeriodSeconds }) }),
+    evict: (namespace, name, o) =>
+      res('pods', namespace).evict(name, { dryRun: o.dryRun, ...(o.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: o.gracePeriodSeconds }) }),
     async watch(resource, o, onEvent, signal) {
       const watch = res(resource, o.namespace).watch({
         ...(o.labelSelector === undefined ? {} : { labelSelector: o.labelSelector }),
@@ -85,6 +89,9 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
     version: () => client.version(),
     componentStatuses: () => client.componentStatuses(),
     members: () => client.members(),
+    podLogs: (o, out) => client.streams.podLogs(o, out),
+    podExec: (o, stdout, stderr) => client.streams.podExec(o, stdout, stderr),
+    imageLoad: (o) => client.streams.imageLoad(o),
     close: () => client.close(),
   };
 }

@@ -24,6 +24,8 @@ export interface ConnectOptions {
   readonly configPath: string;
   /** Per-call deadline (--request-timeout); undefined = the client's default. */
   readonly requestTimeoutMs?: number;
+  /** Act as this user and groups (--as, --as-group). */
+  readonly impersonate?: { readonly user: string; readonly groups: readonly string[] };
 }
 
 export interface ClientVersion {
@@ -33,12 +35,20 @@ export interface ClientVersion {
   readonly platform: string;
 }
 
+/** The process's own streams, for byte output and interactive input (logs, exec). */
+export interface CliStdio {
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(raw: boolean): unknown };
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+}
+
 export interface CliContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   /** All of stdin as text (for `-f -`). */
   readonly readStdin: () => string;
   readonly now: () => Date;
+  /** Cryptographically secure random bytes (bootstrap tokens, certificate serials). */
+  readonly randomBytes: (n: number) => Uint8Array;
   readonly config: ConfigStore;
   readonly connect: (options: ConnectOptions) => Promise<ShoalApi>;
   /** Aborts when the user interrupts (Ctrl-C): watches end cleanly. */
@@ -48,6 +58,8 @@ export interface CliContext {
   readonly columnsFor: (resource: string) => readonly TableColumn[] | undefined;
   /** Resource names known without a server (for completion): plural, singular and short names. */
   readonly knownResourceNames: () => readonly string[];
-  /** Waits between polls (--wait); injected so nothing hides a clock. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Waits between polls (--wait); injected so nothing hides a clock. Ends early (resolves) when signal aborts. */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Absent in tests that capture text: output then goes through stdout() as text. */
+  readonly stdio?: CliStdio;
 }

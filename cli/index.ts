@@ -17,3 +17,7 @@ export { parseMapChanges, mapPatch } from './metadata-changes.js';
 export { resolveResource, resourcesFromDiscovery, typeName } from './resources.js';
 export type { ResourceInfo, DiscoveredResource } from './resources.js';
 export { bashCompletion, zshCompletion, completionTree } from './completion.js';
+export { planDrain, MIRROR_POD_ANNOTATION } from './drain-plan.js';
+export type { DrainFlags, DrainPlan } from './drain-plan.js';
+export { waitForRollout, rolloutStatusOf, ROLLOUT_KINDS } from './rollout-wait.js';
+export type { RolloutKind, RolloutWait } from './rollout-wait.js';

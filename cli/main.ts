@@ -21,6 +21,7 @@ const ctx = realContext({
   env: process.env,
   homeDir: homedir(),
   interrupted: interrupt.signal,
+  stdio: { stdin: process.stdin, stdout: process.stdout },
 });
 
 const code = await runShoalctl(process.argv.slice(2), ctx);

@@ -5,17 +5,27 @@ import { Command } from 'commander';
 import { commandEnv } from './command-env.js';
 import type { CliContext } from './context.js';
 import { annotateCommand } from './commands/annotate.js';
+import { authCommand } from './commands/auth.js';
 import { apiResourcesCommand } from './commands/api-resources.js';
+import { certificateCommand } from './commands/certificate.js';
+import { certsCommand } from './commands/certs.js';
 import { applyCommand } from './commands/apply.js';
 import { completionCommand } from './commands/completion.js';
 import { configCommand } from './commands/config.js';
+import { cordonCommand, uncordonCommand } from './commands/cordon.js';
 import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
+import { drainCommand } from './commands/drain.js';
+import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
+import { imageCommand } from './commands/image.js';
 import { labelCommand } from './commands/label.js';
+import { logsCommand } from './commands/logs.js';
 import { membersCommand } from './commands/members.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { scaleCommand } from './commands/scale.js';
+import { tokenCommand } from './commands/token.js';
 import { versionCommand } from './commands/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -39,10 +49,21 @@ export function buildProgram(ctx: CliContext): Command {
     scaleCommand,
     labelCommand,
     annotateCommand,
+    rolloutCommand,
+    cordonCommand,
+    uncordonCommand,
+    drainCommand,
+    logsCommand,
+    execCommand,
+    imageCommand,
     membersCommand,
+    tokenCommand,
+    certificateCommand,
+    certsCommand,
     versionCommand,
     apiResourcesCommand,
     configCommand,
+    authCommand,
     completionCommand,
   ]) {
     program.addCommand(make(env));

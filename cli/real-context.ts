@@ -1,8 +1,9 @@
 // The context of a real shoalctl run: client/ for the API and the config file, api/ for kinds,
 // the system clock. main.ts passes the process's streams; tests pass buffers.
+import { randomBytes } from 'node:crypto';
 import { clientConfigStore, connectClient } from './client-api.js';
 import { readClientVersion } from './client-version.js';
-import type { CliContext } from './context.js';
+import type { CliContext, CliStdio } from './context.js';
 import { columnsFor, knownResourceNames } from './kinds.js';
 
 export interface RealContextIo {
@@ -12,6 +13,7 @@ export interface RealContextIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
   readonly interrupted: AbortSignal;
+  readonly stdio?: CliStdio;
 }
 
 export function realContext(io: RealContextIo): CliContext {
@@ -20,12 +22,19 @@ export function realContext(io: RealContextIo): CliContext {
     stderr: io.stderr,
     readStdin: io.readStdin,
     now: () => new Date(),
+    randomBytes: (n) => randomBytes(n),
     config: clientConfigStore(io.env, io.homeDir),
     connect: connectClient,
     interrupted: io.interrupted,
     clientVersion: () => readClientVersion(io.env),
     columnsFor,
     knownResourceNames,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      }),
+    ...(io.stdio !== undefined ? { stdio: io.stdio } : {}),
   };
 }

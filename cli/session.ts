@@ -19,9 +19,9 @@ export interface GlobalFlags {
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
 /** "30s", "1m", "500ms", "0" (no limit), a bare number of seconds. */
-export function parseTimeout(text: string): number | undefined {
+export function parseTimeout(text: string, flag = '--request-timeout'): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`invalid --request-timeout "${text}": use a duration such as 30s, 1m or 500ms`);
+  if (!m) throw new UsageError(`invalid ${flag} "${text}": use a duration such as 30s, 1m or 500ms`);
   const n = Number(m[1]);
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
   return n === 0 ? undefined : n * scale;
@@ -72,13 +72,14 @@ export class Session {
     return info.namespaced ? this.namespace() : '';
   }
 
-  api(): Promise<ShoalApi> {
+  /** The API; `impersonate` (first call only) acts as another user. */
+  api(impersonate?: { readonly user: string; readonly groups: readonly string[] }): Promise<ShoalApi> {
     this.apiPromise ??= (async () => {
       const { config, path } = await this.config();
       const servers = this.flags.server ? this.flags.server.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.servers;
       if (servers.length === 0) throw new UsageError('--server: give at least one host:port');
       const timeout = this.flags.requestTimeout === undefined ? undefined : parseTimeout(this.flags.requestTimeout);
-      return this.ctx.connect({ servers, config, configPath: path, ...(timeout === undefined ? {} : { requestTimeoutMs: timeout }) });
+      return this.ctx.connect({ servers, config, configPath: path, ...(timeout === undefined ? {} : { requestTimeoutMs: timeout }), ...(impersonate === undefined ? {} : { impersonate }) });
     })();
     return this.apiPromise;
   }

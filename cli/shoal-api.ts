@@ -3,6 +3,7 @@
 // KubeObjects; failures are thrown as the client throws them and turned into CliErrors by
 // toCliError at the command edge.
 import type { KubeObject } from '../api/kind.js';
+import type { ImageLoadOptions, OutputSink, PodExecOptions, PodLogsOptions } from '../client/index.js';
 import type { ComponentStatusView, MemberView } from './output/cluster-tables.js';
 import type { DiscoveredResource } from './resources.js';
 
@@ -42,12 +43,21 @@ export interface ShoalApi {
   get(resource: string, namespace: string, name: string): Promise<KubeObject>;
   list(resource: string, options: ListOptions): Promise<ListResult>;
   create(resource: string, namespace: string, object: KubeObject, dryRun: boolean): Promise<KubeObject>;
-  patch(resource: string, namespace: string, name: string, patch: unknown, dryRun: boolean): Promise<KubeObject>;
+  /** A JSON merge patch; subresource "" (default) or e.g. "approval". */
+  patch(resource: string, namespace: string, name: string, patch: unknown, dryRun: boolean, subresource?: string): Promise<KubeObject>;
   delete(resource: string, namespace: string, name: string, options: { gracePeriodSeconds?: number; dryRun: boolean }): Promise<KubeObject | undefined>;
+  /** The pods/eviction subresource: deletes the pod honouring its grace period (or the one given). */
+  evict(namespace: string, name: string, options: { gracePeriodSeconds?: number; dryRun: boolean }): Promise<KubeObject>;
   /** Calls onEvent for every event until signal aborts (resolves) or the stream fails (rejects). */
   watch(resource: string, options: WatchOptions, onEvent: (event: WatchEventView) => void, signal: AbortSignal): Promise<void>;
   version(): Promise<ServerVersion>;
   componentStatuses(): Promise<ComponentStatusView[]>;
   members(): Promise<MemberView[]>;
+  /** A container's log into out (follow: until the container stops or options.signal aborts). */
+  podLogs(options: PodLogsOptions, out: OutputSink): Promise<void>;
+  /** Runs a command in a pod's container; resolves with its exit code. */
+  podExec(options: PodExecOptions, stdout: OutputSink, stderr: OutputSink): Promise<number>;
+  /** Streams a `docker save` tarball to a node's runtime; the image names it loaded. */
+  imageLoad(options: ImageLoadOptions): Promise<{ readonly images: readonly string[]; readonly bytes: number }>;
   close(): void;
 }

@@ -90,7 +90,8 @@ export class Connection {
   readonly rng: Rng;
   readonly retry: RetryPolicy;
   readonly callTimeoutMs: number;
-  private readonly credentials: ClientCredentials;
+  /** What the channels authenticate with (the agent opens its tunnels with the same). */
+  readonly credentials: ClientCredentials;
   private readonly channelOptions: ChannelOptions;
   private readonly channels = new Map<string, Channels>();
   private currentIndex = 0;

@@ -72,3 +72,5 @@ export type { CacheReader, IndexFunc } from './cache-store.js';
 export { applyWatchEvent, compareResourceVersions, relistDiff } from './cache-events.js';
 export type { CacheEvent } from './cache-events.js';
 export type { InputOf, ObjectOf, ResourceName, ResourceTypes } from './resource-types.js';
+export { PodStreams } from './pod-streams.js';
+export type { ImageLoadOptions, OutputSink, PodExecOptions, PodLogsOptions } from './pod-streams.js';

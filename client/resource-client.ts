@@ -151,6 +151,11 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     return this.mergePatch(name, patch, 'status', opts);
   }
 
+  /** Merge-patches a subresource by name ("approval" of certificatesigningrequests). */
+  patchSubresource(name: string, subresource: string, patch: MergePatch, opts: WriteOptions = {}): Promise<T> {
+    return this.mergePatch(name, patch, subresource, opts);
+  }
+
   /**
    * Deletes by name. Returns the object as the server last had it: still present with
    * metadata.deletionTimestamp when finalizers or a grace period hold it, else its final state.
@@ -187,6 +192,24 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     }, opts);
   }
 
+  /**
+   * Evicts a pod through the pods/eviction subresource (pods only): a delete that honours the
+   * pod's grace period, or `gracePeriodSeconds`. Returns the pod as the delete left it.
+   */
+  async evict(podName: string, opts: WriteOptions & { gracePeriodSeconds?: number } = {}): Promise<T> {
+    const namespace = this.ns(opts);
+    const eviction = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: podName, ...(namespace === '' ? {} : { namespace }) },
+      ...(opts.gracePeriodSeconds === undefined ? {} : { deleteOptions: { gracePeriodSeconds: opts.gracePeriodSeconds } }),
+    };
+    return this.conn.call('write', async (ctx) => {
+      const res = await unary(ctx.api.create.bind(ctx.api), { resource: this.resource, namespace, object: encodeObject(eviction), name: podName, subresource: 'eviction', dryRun: opts.dryRun ?? false }, ctx);
+      return decodeObject<T>(res.object, `evict ${this.resource} ${podName}`, ctx.server);
+    }, opts);
+  }
+
   /** Changes as an async iterator; close() it (or break out of for-await) when done. */
   watch(opts: ResourceWatchOptions = {}): Watch<T> {
     return new Watch<T>(this.conn, {
@@ -212,7 +235,7 @@ export class ResourceClient<T extends KubeObject = KubeObject, I extends KubeObj
     }, opts);
   }
 
-  private async mergePatch(name: string, patch: MergePatch, subresource: '' | 'status', opts: WriteOptions): Promise<T> {
+  private async mergePatch(name: string, patch: MergePatch, subresource: string, opts: WriteOptions): Promise<T> {
     const namespace = this.ns(opts);
     return this.conn.call('write', async (ctx) => {
       const res = await unary(ctx.api.patch.bind(ctx.api), { resource: this.resource, namespace, name, subresource, patch: encodeObject(patch), dryRun: opts.dryRun ?? false }, ctx);

@@ -5,6 +5,7 @@ import type { ApiResource, ComponentStatus, Member, VersionResponse } from '../p
 import { Connection, unary } from './connection.js';
 import type { CallOptionsIn, ConnectionOptions } from './connection.js';
 import { Informer } from './informer.js';
+import { PodStreams } from './pod-streams.js';
 import type { InformerOptions } from './informer.js';
 import { ResourceClient } from './resource-client.js';
 import type { InputOf, ObjectOf, ResourceName } from './resource-types.js';
@@ -20,10 +21,13 @@ export class ShoalClient {
   readonly connection: Connection;
   /** Default namespace of resource(); undefined = all namespaces / cluster-scoped. */
   readonly namespace: string | undefined;
+  /** Logs, exec and image load (relayed to the node's agent through its tunnel). */
+  readonly streams: PodStreams;
 
   constructor(options: ShoalClientOptions) {
     this.connection = new Connection(options);
     this.namespace = options.namespace;
+    this.streams = new PodStreams(this.connection);
   }
 
   /**

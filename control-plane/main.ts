@@ -14,38 +14,62 @@ import { homedir } from 'node:os';
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
+import { loadSecurity } from './apiserver/security-setup.js';
+import { ENCRYPTION_USAGE, runEncryptionCommand } from './apiserver/encryption-command.js';
+import type { SecuritySetup } from './apiserver/security-setup.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
 import { BootstrapError, detectFeatures, expandConfigFile, INIT_USAGE, JOIN_USAGE, parseInitOptions, parseJoinOptions, prepareInit, prepareJoin } from './bootstrap/index.js';
 import type { BootstrapDeps, HostRun } from './bootstrap/index.js';
+import { loadControlLoopsSettings, startControlLoops } from './control-loops.js';
+import type { ControlLoops, ControlLoopsSettings } from './control-loops.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
 import type { Logger, StoreConfig } from './store/index.js';
 
 interface Api {
   readonly server: ApiServer;
   readonly storage: EtcdStorage;
+  readonly loops: ControlLoops | undefined;
+  readonly security: SecuritySetup;
+}
+
+/** Where this process reaches its own API server: a wildcard listen address is dialled on loopback. */
+function localApiAddress(listenAddress: string, port: number): string {
+  const host = listenAddress.slice(0, listenAddress.lastIndexOf(':'));
+  const dial = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  return `${dial}:${port}`;
 }
 
 /** Starts the API server once the member serves clients. */
-async function startApi(config: StoreConfig, api: ApiConfig, log: Logger): Promise<Api> {
+async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: ControlLoopsSettings | undefined, log: Logger): Promise<Api> {
   const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
-  const storage = new EtcdStorage({ endpoints });
+  const security = await loadSecurity(api.security, { log, clock: systemClock });
+  const storeTls = security.storeTls === undefined ? {} : { tls: security.storeTls };
+  const storage = new EtcdStorage({ endpoints, ...storeTls });
   const server = new ApiServer({
-    storage,
+    storage: security.wrapStorage(storage),
     clock: systemClock,
     log,
-    options: { name: config.name, storeStatus: new EtcdStoreStatus(endpoints), maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES) },
+    options: {
+      name: config.name,
+      storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
+      maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+      ...security.options,
+    },
   });
+  let grpcPort: number;
   try {
-    await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false });
+    ({ grpcPort } = await server.listen({ grpc: api.listenAddress, http: api.httpListenAddress }, { waitReady: false }));
   } catch (e) {
     await server.close();
     await storage.close();
+    await security.close();
     throw e;
   }
-  return { server, storage };
+  const loops = loopSettings === undefined ? undefined : startControlLoops(loopSettings, localApiAddress(api.listenAddress, grpcPort), config.name, log);
+  return { server, storage, loops, security };
 }
 
-async function main(config: StoreConfig, api: ApiConfig | undefined, hooks: Omit<HostRun, 'argv'>): Promise<void> {
+async function main(config: StoreConfig, api: ApiConfig | undefined, loopSettings: ControlLoopsSettings | undefined, hooks: Omit<HostRun, 'argv'>): Promise<void> {
   const log = createLogger(config.logLevel, { app: 'shoal-control-plane' });
   const member = await StoreMember.start(config, log);
   let exiting = false;
@@ -56,11 +80,14 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, hooks: Omit
     log.info({ why }, 'stopping');
     const hard = setTimeout(() => process.exit(code), 15_000);
     hard.unref();
-    // The API server stops first (its watchers move to another member), then the store member.
+    // The control loops stop first (releasing their leases), then the API server (its watchers
+    // move to another member), then the store member.
     apiStarting
       .then(async (a) => {
+        await a?.loops?.stop();
         await a?.server.close();
         await a?.storage.close();
+        await a?.security.close();
       })
       .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'API server stop failed'))
       .then(() => member.stop())
@@ -84,7 +111,7 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, hooks: Omit
       if (api === undefined || exiting) return;
       const before = hooks.beforeApi?.() ?? Promise.resolve();
       apiStarting = before
-        .then(() => (exiting ? undefined : startApi(config, api, log)))
+        .then(() => (exiting ? undefined : startApi(config, api, loopSettings, log)))
         .catch((e: unknown) => {
           log.error({ err: (e as Error).message }, 'the API server could not start');
           exit(1, 'API server start failed');
@@ -106,7 +133,7 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, hooks: Omit
   );
 }
 
-const HELP = `${USAGE}\n\n${API_USAGE}\n\n${INIT_USAGE}\n\n${JOIN_USAGE}`;
+const HELP = `${USAGE}\n\n${API_USAGE}\n\n${INIT_USAGE}\n\n${JOIN_USAGE}\n\nKey rotation:\n  ${ENCRYPTION_USAGE}`;
 
 /** init/join set up the data directory first; anything else is flags (maybe from --config-file). */
 async function hostRun(argv: readonly string[]): Promise<HostRun> {
@@ -136,20 +163,34 @@ async function start(): Promise<void> {
   let config: StoreConfig;
   let api: ApiConfig | undefined;
   let run: HostRun;
+  let loopSettings: ControlLoopsSettings | undefined;
   try {
     run = await hostRun(argv);
     const split = loadApiConfig(run.argv);
     api = split.api;
     config = loadConfig(split.storeArgv);
+    // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
+    loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api, api.security.serviceAccountIssuer) : undefined;
   } catch (e) {
     const usage = e instanceof ConfigError || (e instanceof BootstrapError && e.code === 'bad-flags');
     process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
     process.exit(usage ? 2 : 1);
   }
-  await main(config, api, run);
+  await main(config, api, loopSettings, run);
 }
 
-start().catch((e: unknown) => {
-  process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
-});
+const argv0 = process.argv[2];
+if (argv0 === 'encryption') {
+  runEncryptionCommand(process.argv.slice(3), (s) => process.stdout.write(s)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    },
+  );
+} else {
+  start().catch((e: unknown) => {
+    process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -9,8 +9,10 @@ export interface AgentHttpServer {
   close(): Promise<void>;
 }
 
-export async function startAgentHttp(host: string, port: number, metrics: Registry): Promise<AgentHttpServer> {
+/** metrics: the registry, or a getter when the Agent behind it is replaced (certificate rotation). */
+export async function startAgentHttp(host: string, port: number, metricsOf: Registry | (() => Registry)): Promise<AgentHttpServer> {
   const server: Server = createServer((req, res) => {
+    const metrics = typeof metricsOf === 'function' ? metricsOf() : metricsOf;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
       res.writeHead(405).end();

@@ -33,3 +33,5 @@ export type { Reservations, Thresholds } from './node/node-status.js';
 export { NodeHeartbeat, NODE_LEASE_NAMESPACE } from './node/node-heartbeat.js';
 export type { HostReader } from './node/node-heartbeat.js';
 export { parseRunArgs, UsageError } from './main.js';
+export * from './tunnel/index.js';
+export * from './join/index.js';

@@ -1,23 +1,34 @@
-// shoal-agent's command line: `shoal-agent run --server <addr,...> --node-name <n> --data-dir <dir>`.
-// The connection is insecure for now; `join` (mTLS node identity) comes with the security work.
+// shoal-agent's command line:
+//   shoal-agent join <host:port> --token <t> --ca-cert-hash sha256:<h> [--data-dir d] [--node-name n]
+//   shoal-agent run [--server <addr,...>] [--node-name <n>] [--data-dir <dir>] ...
+// `run` reads <data-dir>/agent.yaml (written by join; flags override it) and then talks mTLS with
+// the node certificate, renewing it before expiry; without agent.yaml it is insecure (dev mode).
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ShoalClient, insecureCredentials, systemClock } from '../client/index.js';
-import { Agent } from './agent.js';
+import { ShoalClient, insecureCredentials, systemClock, systemRng } from '../client/index.js';
+import type { ClientCredentials } from '../client/index.js';
+import { AGENT_VERSION, Agent } from './agent.js';
 import { startAgentHttp } from './http-server.js';
+import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, parseJoinArgs, resolveRunConfig } from './join/index.js';
+import type { NodeCredentials } from './join/index.js';
 import { DockerRuntime } from './runtime/index.js';
+import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
 
-const USAGE = `usage: shoal-agent run --server <host:port>[,<host:port>...] [--node-name <name>] [--data-dir <dir>]
-                       [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]`;
+const USAGE = `usage: shoal-agent run [--server <host:port>[,<host:port>...]] [--node-name <name>] [--data-dir <dir>]
+                       [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]
+       shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]`;
 
 export class UsageError extends Error {
   readonly code = 'AGENT_USAGE';
 }
 
 export interface RunOptions {
+  /** --server, split (empty: take them from agent.yaml). */
   readonly servers: string[];
-  readonly nodeName: string;
+  /** --node-name (undefined: agent.yaml, else the host name). */
+  readonly nodeName: string | undefined;
   readonly dataDir: string;
   readonly httpHost: string;
   readonly httpPort: number;
@@ -40,14 +51,13 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   });
   if (positionals[0] !== 'run') throw new UsageError(`unknown or missing command ${JSON.stringify(positionals[0] ?? '')}\n${USAGE}`);
   const servers = (values.server ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (servers.length === 0) throw new UsageError(`--server: at least one API server address is required\n${USAGE}`);
   const http = values['http-address'] ?? '127.0.0.1:10250';
   const m = /^(.*):(\d+)$/.exec(http);
   if (!m) throw new UsageError(`--http-address: expected host:port, got ${JSON.stringify(http)}`);
   return {
     servers,
-    nodeName: (values['node-name'] ?? hostname()).toLowerCase(),
-    dataDir: values['data-dir'] ?? '/var/lib/shoal',
+    nodeName: values['node-name']?.toLowerCase(),
+    dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
     httpHost: m[1] ?? '127.0.0.1',
     httpPort: Number(m[2]),
     dockerSocket: values['docker-socket'] ?? '/var/run/docker.sock',
@@ -55,29 +65,94 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   };
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
-  let opts: RunOptions;
-  try {
-    opts = parseRunArgs(argv);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const log = pino({ level: opts.logLevel, base: { component: 'shoal-agent', node: opts.nodeName } });
-  const client = new ShoalClient({ servers: opts.servers, credentials: insecureCredentials });
-  const agent = new Agent({ client, runtime: new DockerRuntime({ socketPath: opts.dockerSocket }), clock: systemClock, log, config: { nodeName: opts.nodeName, dataDir: opts.dataDir } });
-  await agent.start();
-  const http = await startAgentHttp(opts.httpHost, opts.httpPort, agent.metrics);
-  log.info({ servers: opts.servers, http: `${opts.httpHost}:${http.port}`, dataDir: agent.dataDir }, 'agent running');
+function fail(e: unknown): void {
+  process.stderr.write(`${(e as Error).message}\n`);
+  const usage = e instanceof UsageError || (e instanceof JoinError && e.code === 'bad-args') || String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  process.exitCode = usage ? 2 : 1;
+}
+
+async function runJoin(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { token: { type: 'string' }, 'ca-cert-hash': { type: 'string' }, 'data-dir': { type: 'string' }, 'node-name': { type: 'string' } },
+  });
+  const opts = parseJoinArgs(values, positionals.slice(1));
+  const r = await joinCluster(opts, { clock: systemClock });
+  process.stdout.write(
+    `This node has joined the cluster as "${opts.nodeName}" (certificate signing request ${r.csrName}).\n` +
+      `Files: ${r.paths.ca}, ${r.paths.cert}, ${r.paths.key}, ${r.paths.config}\n` +
+      `Start the agent: shoal-agent run --data-dir ${opts.dataDir}\n`,
+  );
+}
+
+const tlsCredentials = (c: NodeCredentials): ClientCredentials => ({ kind: 'tls', ca: Buffer.from(c.caPem), cert: Buffer.from(c.certPem), key: Buffer.from(c.keyPem) });
+
+async function run(argv: readonly string[]): Promise<void> {
+  const opts = parseRunArgs(argv);
+  const configPath = join(opts.dataDir, AGENT_CONFIG_FILE);
+  const resolved = resolveRunConfig(opts, await loadAgentConfig(configPath), configPath, hostname());
+  const { servers, nodeName, identity } = resolved;
+  const log = pino({ level: opts.logLevel, base: { component: 'shoal-agent', node: nodeName } });
+  const runtime = new DockerRuntime({ socketPath: opts.dockerSocket });
+  const credentials = identity === undefined ? insecureCredentials : tlsCredentials(await loadNodeCredentials(identity));
+  // Images dropped in <data-dir>/images are loaded before pods start (they may need them).
+  await loadImagesDirectory(runtime, opts.dataDir, log).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'images directory not loaded'));
+  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels }> => {
+    const client = new ShoalClient({ servers, credentials: c });
+    const agent = new Agent({ client, runtime, clock: systemClock, log, config: { nodeName, dataDir: opts.dataDir } });
+    await agent.start();
+    // Logs, exec and image load: tunnels this agent opens to every API server it knows.
+    const tunnels = new NodeTunnels({ servers: client.connection.servers, credentials: client.connection.credentials, nodeName, agentVersion: AGENT_VERSION, runtime, log }).start();
+    return { client, agent, tunnels };
+  };
+  let current = await startAgent(credentials);
+  const http = await startAgentHttp(opts.httpHost, opts.httpPort, () => current.agent.metrics);
+  log.info({ servers, http: `${opts.httpHost}:${http.port}`, dataDir: current.agent.dataDir, tls: identity !== undefined }, 'agent running');
+  // A renewed certificate is used by new connections only: restart the agent on a new client
+  // (it adopts its containers; nothing running is touched).
+  const rotator =
+    identity === undefined
+      ? undefined
+      : new CertificateRotator({
+          paths: identity,
+          servers,
+          nodeName,
+          clock: systemClock,
+          rng: systemRng,
+          log,
+          onRotated: async (next) => {
+            const old = current;
+            await old.tunnels.stop();
+            await old.agent.stop();
+            old.client.close();
+            current = await startAgent(tlsCredentials(next));
+            log.info('reconnected with the renewed node certificate');
+          },
+        }).start();
   const shutdown = async (signal: string): Promise<void> => {
     log.info({ signal }, 'stopping (containers keep running)');
-    await agent.stop();
+    await rotator?.stop();
+    await current.tunnels.stop();
+    await current.agent.stop();
     await http.close();
-    client.close();
+    current.client.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'join') {
+    // Every join failure is a message for the operator (and a non-zero exit), never a stack.
+    await runJoin(argv).catch(fail);
+    return;
+  }
+  try {
+    await run(argv);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof JoinError || String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) fail(e);
+    else throw e;
+  }
+}

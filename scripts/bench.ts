@@ -14,6 +14,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(argv: s
     about: 'Scheduler vs an in-process API server: 1000/5000 simulated nodes, 10 000 pods at once + a stream; pods/s, create-to-bound p99',
     load: () => import('./bench/scheduler.js'),
   },
+  agent: {
+    about: 'The real shoal-agent on this Docker engine: create-to-Running p50/p99 for 50 pods on one node, agent RSS idle and with 50 pods',
+    load: () => import('./bench/agent.js'),
+  },
   transport: {
     about: 'GrpcTransport on loopback: small-message and snapshot throughput',
     // a script that runs when imported

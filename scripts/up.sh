@@ -97,7 +97,7 @@ up() {
       --listen-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" \
       --initial-cluster "$CLUSTER" --initial-cluster-state new --initial-cluster-token shoal-up \
       --listen-metrics-urls "http://127.0.0.1:${METRICS_PORTS[$i]}" \
-      --api-listen-address "127.0.0.1:${API_PORTS[$i]}" --api-http-listen-address "127.0.0.1:${API_HTTP_PORTS[$i]}" \
+      --api-listen-address "127.0.0.1:${API_PORTS[$i]}" --api-http-listen-address "127.0.0.1:${API_HTTP_PORTS[$i]}" --control-loops=true \
       >>"$DATA/$name.log" 2>&1 </dev/null &
     echo $! >"$RUN/$name.pid"
     started+=("$name")
@@ -146,6 +146,7 @@ Shoal control plane is up on 127.0.0.1:
   store members          clients 2379/22379/32379, peers 2380/22380/32380, metrics 2381/22381/32381
   curl -s http://127.0.0.1:6444/readyz; curl -s http://127.0.0.1:6444/metrics | grep ^shoal_apiserver
   etcdctl get /registry/namespaces/ --prefix --keys-only   # the API's objects, as JSON
+  scheduler + controller manager run on one host at a time (--control-loops=true; Leases in kube-system)
 With shoalctl (bin/shoalctl.js; npm link or alias shoalctl="node \$PWD/bin/shoalctl.js"):
   shoalctl config set-servers 127.0.0.1:6443,127.0.0.1:16443,127.0.0.1:26443
   shoalctl apply -f deploy.yaml; shoalctl get deploy,rs,pods -o wide; shoalctl describe deploy <name>

@@ -16,7 +16,7 @@ export const configDataMap = (check: (key: string, value: unknown, ctx: Reporter
     return errs.length === 0 ? v : undefined;
   });
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function base64Value(_key: string, value: unknown, ctx: Reporter, path: Path): string | undefined {
   const v = stringValue(_key, value, ctx, path);

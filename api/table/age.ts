@@ -38,3 +38,8 @@ export function age(timestamp: string | undefined, now: Date): string {
   if (Number.isNaN(t)) return '<unknown>';
   return humanDuration(now.getTime() - t);
 }
+
+/** RFC 3339 with whole seconds, as Kubernetes writes timestamps: 2026-12-04T13:43:24Z. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

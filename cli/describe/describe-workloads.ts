@@ -17,7 +17,7 @@ export function selectorText(selector: unknown): string {
   }
 }
 
-function writePodTemplate(w: DescribeWriter, template: unknown): void {
+export function writePodTemplate(w: DescribeWriter, template: unknown): void {
   const t = rec(template);
   const spec = rec(t.spec);
   w.section(0, 'Pod Template');

@@ -21,7 +21,9 @@ import type {
   WatchRequest,
 } from '../../proto/gen/shoal/api/v1/api.js';
 import type { Logger } from 'pino';
-import { ApiError, badRequest, Code, CODE_NAMES, tooOld, unknownResource } from './errors.js';
+import { accessReviewKind, answerReview } from './access-review.js';
+import { ApiError, badRequest, Code, CODE_NAMES, invalid, tooOld, unknownResource } from './errors.js';
+import type { Decision as SecurityDecision, ResourceRequest } from './security/index.js';
 import type { KindLookup } from './kinds.js';
 import type { ApiMetrics } from './metrics.js';
 import type { AuthenticationInput, Authenticator } from './pipeline/authentication.js';
@@ -49,8 +51,10 @@ export interface ApiServiceDeps {
   readonly maxRequestBytes: number;
   /** Every resource's watch cache. */
   readonly watchCaches: WatchCaches;
-  /** Called once per finished unary request (the audit log of issue 5 plugs in here). */
+  /** Called once per finished request (the audit log of issue 5 plugs in here). */
   readonly audit?: AuditSink;
+  /** Answers SelfSubjectAccessReviews (absent: everything is allowed, as in dev mode). */
+  readonly access?: { decide(user: UserInfo, attrs: ResourceRequest): SecurityDecision };
 }
 
 export interface AuditRecord {
@@ -59,6 +63,10 @@ export interface AuditRecord {
   readonly user: UserInfo | undefined;
   /** gRPC status name: "OK", "NOT_FOUND", ... */
   readonly code: string;
+  /** The error's message when the request failed ("" when it succeeded). */
+  readonly message: string;
+  /** The caller's address as grpc-js reports it ("ipv4:127.0.0.1:52100"). */
+  readonly peer: string;
   readonly latencyMs: number;
 }
 
@@ -71,6 +79,11 @@ export interface Target {
   readonly namespace: string;
   readonly name?: string;
   readonly dryRun?: boolean;
+  /** create only: the body's metadata.name, for authorization (not checked here: validation reports bad names). */
+  readonly createName?: string;
+  /** list/watch only. */
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
 }
 
 /** The watch cache's endings as the client sees them: OUT_OF_RANGE means relist. */
@@ -112,16 +125,29 @@ export class ApiService {
   }
 
   /** Resolves the kind, authenticates and authorizes; returns the attributes later stages see. */
-  private async admitRequest(input: AuthenticationInput, t: Target): Promise<{ kind: KindDefinition; attrs: RequestAttributes }> {
+  private async admitRequest(input: AuthenticationInput, t: Target, authenticated?: (user: UserInfo) => void): Promise<{ kind: KindDefinition; attrs: RequestAttributes }> {
     if (this.closing) throw new ApiError(Code.UNAVAILABLE, 'the API server is shutting down; use another one');
     if (t.resource === '') throw badRequest('resource is required (a plural resource name such as "pods")');
-    const kind = this.d.kinds.byResource(t.resource);
+    const kind = this.d.kinds.byResource(t.resource) ?? (t.resource === accessReviewKind.resource ? accessReviewKind : undefined);
     if (kind === undefined) throw unknownResource(t.resource);
+    if (kind === accessReviewKind && t.verb !== 'create') throw new ApiError(Code.UNIMPLEMENTED, `${kind.resource} can only be created (they are answers, never stored)`);
     const namespace = kind.namespaced ? t.namespace : '';
     if (namespace !== '') checkSegment('namespace', namespace);
     if ((t.name ?? '') !== '') checkSegment('name', t.name!);
-    const user = await this.d.authenticator.authenticate(input);
-    const attrs: RequestAttributes = { user, verb: t.verb, resource: kind.resource, subresource: t.subresource ?? '', namespace, name: t.name ?? '', dryRun: t.dryRun ?? false };
+    const user = await this.d.authenticator.authenticate({ ...input, target: { verb: t.verb, resource: kind.resource, namespace, name: t.name ?? '' } });
+    const attrs: RequestAttributes = {
+      user,
+      verb: t.verb,
+      apiGroup: kind.group,
+      resource: kind.resource,
+      subresource: t.subresource ?? '',
+      namespace,
+      name: t.name !== undefined && t.name !== '' ? t.name : (t.createName ?? ''),
+      dryRun: t.dryRun ?? false,
+      labelSelector: t.labelSelector ?? '',
+      fieldSelector: t.fieldSelector ?? '',
+    };
+    authenticated?.(user);
     await authorize(this.d.authorizer, attrs);
     return { kind, attrs };
   }
@@ -149,13 +175,15 @@ export class ApiService {
       const resource = this.d.kinds.byResource(t.resource) !== undefined ? t.resource : 'unknown';
       const started = performance.now();
       let attrs: RequestAttributes | undefined;
-      const done = (code: number): void => {
+      const done = (code: number, message = ''): void => {
         const seconds = (performance.now() - started) / 1000;
         this.d.metrics.requestDuration.observe({ verb: t.verb, resource }, seconds);
         this.d.metrics.requests.inc({ verb: t.verb, resource, code: CODE_NAMES[code] ?? String(code) });
-        this.d.audit?.({ target: t, user: attrs?.user, code: CODE_NAMES[code] ?? String(code), latencyMs: seconds * 1000 });
+        this.d.audit?.({ target: t, user: attrs?.user ?? user, code: CODE_NAMES[code] ?? String(code), message, peer: call.getPeer(), latencyMs: seconds * 1000 });
       };
-      this.admitRequest(authInput(call), t)
+      // Set once authenticated, so a request refused by authorization is audited with its user.
+      let user: UserInfo | undefined;
+      this.admitRequest(authInput(call), t, (u) => (user = u))
         .then((admitted) => {
           attrs = admitted.attrs;
           return run(call.request, admitted.kind, admitted.attrs);
@@ -167,7 +195,7 @@ export class ApiService {
           },
           (e: unknown) => {
             const err = this.fail(e, `${t.verb} ${t.resource}`);
-            done(err.code);
+            done(err.code, err.message);
             callback(toServiceError(err));
           },
         );
@@ -176,12 +204,18 @@ export class ApiService {
 
   readonly implementation: ApiServiceImplementation = {
     create: this.unary<CreateRequest, ObjectResponse>(
-      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, dryRun: r.dryRun }),
+      // Authorization sees the new object's name (a node may create only its own Node and Lease).
+      (r) => ({ verb: 'create', resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, createName: r.name === '' ? bodyName(r.object) : undefined, dryRun: r.dryRun }),
       async (r, kind, attrs) => {
         this.checkSize(r.object, 'the request body');
+        if (kind === accessReviewKind) return { object: json(this.accessReview(attrs, r.object)) };
         if (attrs.subresource === 'binding') {
           this.needsName(kind, attrs);
           return { object: json(await this.d.registry.bind(attrs, kind, r.object)) };
+        }
+        if (attrs.subresource === 'eviction') {
+          this.needsName(kind, attrs);
+          return { object: json(await this.d.registry.evict(attrs, kind, r.object)) };
         }
         if (attrs.subresource !== '') throw new ApiError(Code.NOT_FOUND, `the server could not find the requested resource: ${kind.resource} has no subresource "${attrs.subresource}" for create`);
         return { object: json(await this.d.registry.create(attrs, kind, decodeBody(r.object, kind))) };
@@ -195,7 +229,7 @@ export class ApiService {
       },
     ),
     list: this.unary<ListRequest, ListResponse>(
-      (r) => ({ verb: 'list', resource: r.resource, namespace: r.namespace }),
+      (r) => ({ verb: 'list', resource: r.resource, namespace: r.namespace, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector }),
       async (r, kind, attrs) => {
         const out = await this.d.registry.list(attrs, kind, { labelSelector: r.labelSelector, fieldSelector: r.fieldSelector, limit: r.limit, continueToken: r.continue, resourceVersion: r.resourceVersion });
         return { items: out.items.map(json), resourceVersion: String(out.resourceVersion), continue: out.continueToken, remainingItemCount: out.remaining };
@@ -240,7 +274,7 @@ export class ApiService {
           namespaced: k.namespaced,
           shortNames: [...k.shortNames],
           verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : [])],
+          subresources: [...(k.hasStatus ? ['status'] : []), ...(k.resource === 'pods' ? ['binding', 'eviction'] : []), ...(k.resource === 'namespaces' ? ['finalize'] : []), ...(k.resource === 'certificatesigningrequests' ? ['approval'] : [])],
         })),
       });
     },
@@ -249,7 +283,7 @@ export class ApiService {
 
   private watch(call: ServerWritableStream<WatchRequest, WatchEvent>): void {
     const r = call.request;
-    const t: Target = { verb: 'watch', resource: r.resource, namespace: r.namespace };
+    const t: Target = { verb: 'watch', resource: r.resource, namespace: r.namespace, labelSelector: r.labelSelector, fieldSelector: r.fieldSelector };
     const end = this.d.metrics.requestDuration.startTimer({ verb: 'watch', resource: this.d.kinds.byResource(r.resource) !== undefined ? r.resource : 'unknown' });
     let finished = false;
     let counted: string | undefined;
@@ -268,8 +302,17 @@ export class ApiService {
     entry.end = finish;
     call.on('cancelled', () => finish(undefined));
     this.watches.add(entry);
+    const started = performance.now();
+    let user: UserInfo | undefined;
+    let audited = false;
+    // A watch is audited once, when it starts or is refused (its events are not requests).
+    const audit = (code: number, message: string): void => {
+      if (audited) return;
+      audited = true;
+      this.d.audit?.({ target: t, user, code: CODE_NAMES[code] ?? String(code), message, peer: call.getPeer(), latencyMs: performance.now() - started });
+    };
     void (async () => {
-      const { kind, attrs } = await this.admitRequest(authInput(call), t);
+      const { kind, attrs } = await this.admitRequest(authInput(call), t, (u) => (user = u));
       const { filter, selects } = compileFilter(kind, r.labelSelector, r.fieldSelector);
       const ns = attrs.namespace;
       const select = ns !== '' ? (o: KubeObject) => o.metadata.namespace === ns && filter(o) : selects ? filter : undefined;
@@ -297,12 +340,29 @@ export class ApiService {
         },
       );
       handle = h;
+      audit(Code.OK, '');
       end();
       if (finished) h.close();
     })().catch((e: unknown) => {
       end();
-      finish(e instanceof WatchCacheError ? watchCacheError(e) : this.fail(e, `watch ${r.resource}`));
+      const err = e instanceof WatchCacheError ? watchCacheError(e) : this.fail(e, `watch ${r.resource}`);
+      audit(err.code, err.message);
+      finish(err);
     });
+  }
+
+  private accessReview(attrs: RequestAttributes, body: Uint8Array): KubeObject {
+    const input = decodeBody(body, accessReviewKind);
+    // Reviews are never stored, so they need no name.
+    const review = accessReviewKind.validate({ ...input, metadata: { name: 'review', ...input.metadata } });
+    if (!review.ok) throw invalid(accessReviewKind.kind, undefined, review.errors);
+    const decide = this.d.access?.decide.bind(this.d.access) ?? (() => ({ allowed: true, reason: 'no authorizer: every request is allowed (dev mode)' }));
+    return answerReview(review.object, attrs.user, decide);
+  }
+
+  /** Stage 1 alone (for the Cluster service's calls). */
+  authenticate(input: AuthenticationInput): Promise<UserInfo> {
+    return this.d.authenticator.authenticate(input);
   }
 
   /** Refuses new requests and ends every watch with UNAVAILABLE (clients go to another server). */
@@ -316,7 +376,18 @@ export class ApiService {
   }
 }
 
-function authInput(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): AuthenticationInput {
+/** metadata.name of a JSON body, "" when absent or unreadable (the registry reports bad bodies). */
+function bodyName(bytes: Uint8Array): string {
+  try {
+    const name = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
+  }
+}
+
+/** What authentication sees of any call (unary or streaming). */
+export function authInput(call: Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getPeer' | 'getAuthContext'>): AuthenticationInput {
   const md: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(call.metadata.getMap())) md[k] = [typeof v === 'string' ? v : Buffer.from(v).toString('base64')];
   const cert = call.getAuthContext()?.sslPeerCertificate?.raw;

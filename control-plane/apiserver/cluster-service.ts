@@ -31,7 +31,13 @@ export interface ClusterServiceDeps {
   readonly serverName: string;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Authenticates and authorizes a call (secured servers); throws ApiError to refuse. */
+  readonly guard?: (call: ServerUnaryCall<unknown, unknown>, what: ClusterCall) => Promise<void>;
 }
+
+/** The Cluster service's calls, as authorization sees them. */
+export const ClusterCall = { version: 'version', members: 'members', componentStatuses: 'componentstatuses' } as const;
+export type ClusterCall = (typeof ClusterCall)[keyof typeof ClusterCall];
 
 /** Components that report through a leader-election Lease in kube-system. */
 export const LEASE_COMPONENTS = [
@@ -102,6 +108,10 @@ export class ClusterService {
     return out;
   }
 
+  private guarded(call: ServerUnaryCall<unknown, unknown>, what: ClusterCall): Promise<void> {
+    return this.d.guard === undefined ? Promise.resolve() : this.d.guard(call, what);
+  }
+
   private respond<T>(callback: sendUnaryData<T>, work: Promise<T>): void {
     work.then(
       (r) => callback(null, r),
@@ -114,14 +124,17 @@ export class ClusterService {
   }
 
   readonly implementation: ClusterServer = {
-    version: (_call: ServerUnaryCall<VersionRequest, VersionResponse>, callback: sendUnaryData<VersionResponse>) => {
+    version: (call: ServerUnaryCall<VersionRequest, VersionResponse>, callback: sendUnaryData<VersionResponse>) => {
       const v = this.d.version;
-      callback(null, { version: v.version, gitCommit: v.gitCommit, nodeVersion: v.nodeVersion, platform: v.platform });
-    },
-    members: (_call: ServerUnaryCall<MembersRequest, MembersResponse>, callback: sendUnaryData<MembersResponse>) => {
       this.respond(
         callback,
-        this.members().then((ms) => ({
+        this.guarded(call, ClusterCall.version).then(() => ({ version: v.version, gitCommit: v.gitCommit, nodeVersion: v.nodeVersion, platform: v.platform })),
+      );
+    },
+    members: (call: ServerUnaryCall<MembersRequest, MembersResponse>, callback: sendUnaryData<MembersResponse>) => {
+      this.respond(
+        callback,
+        this.guarded(call, ClusterCall.members).then(() => this.members()).then((ms) => ({
           members: ms.map((m) => ({
             name: m.name,
             id: m.id,
@@ -139,8 +152,13 @@ export class ClusterService {
         })),
       );
     },
-    componentStatuses: (_call: ServerUnaryCall<ComponentStatusesRequest, ComponentStatusesResponse>, callback: sendUnaryData<ComponentStatusesResponse>) => {
-      this.respond(callback, this.componentStatuses().then((components) => ({ components })));
+    componentStatuses: (call: ServerUnaryCall<ComponentStatusesRequest, ComponentStatusesResponse>, callback: sendUnaryData<ComponentStatusesResponse>) => {
+      this.respond(
+        callback,
+        this.guarded(call, ClusterCall.componentStatuses)
+          .then(() => this.componentStatuses())
+          .then((components) => ({ components })),
+      );
     },
   };
 }

@@ -17,13 +17,24 @@ import type { KindDefinition, KubeObject } from '../../api/kind.js';
 import { registry as kindRegistry } from '../../api/index.js';
 import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDefinition } from '../../proto/gen/shoal/api/v1/api.js';
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
+import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
+import { StoreLookups } from './admission/admission-lookups.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
+import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
 import { ApiService } from './api-service.js';
+import type { CsrSigner } from './certificates/index.js';
 import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
 import { cryptoRandom } from './clock.js';
 import { ClusterService } from './cluster-service.js';
+import type { ClusterCall } from './cluster-service.js';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { authInput } from './api-service.js';
+import type { RequestAttributes as SecurityAttributes } from './security/index.js';
+import { forbiddenMessage, resourceRequest } from './security/index.js';
+import { ClusterSecurity } from './cluster-security.js';
+import type { ClusterSecurityOptions } from './cluster-security.js';
 import { ApiError, Code } from './errors.js';
 import { HealthService } from './health.js';
 import { createHttpServer } from './http-server.js';
@@ -45,6 +56,7 @@ import type { RequestAttributes } from './request.js';
 import type { Storage } from './storage/storage.js';
 import type { StoreStatus } from './store-status.js';
 import { timedStorage } from './timed-storage.js';
+import { NodeStreamsService, NodeTunnelService, TunnelRegistry } from './tunnel/index.js';
 import type { VersionInfo } from './version.js';
 import { readVersionInfo } from './version.js';
 import { WatchCaches } from './watch-caches.js';
@@ -75,10 +87,17 @@ export interface ApiServerOptions {
   /** Stage 3: plugins added after the built-in ones (NamespaceLifecycle). */
   readonly mutatingAdmission?: readonly MutatingAdmissionPlugin[];
   readonly validatingAdmission?: readonly ValidatingAdmissionPlugin[];
-  /** gRPC port credentials (default insecure; TLS comes with issue 5). */
+  /** Cluster security (issue 5): client certificates and tokens, Node+RBAC or AlwaysAllow,
+   * the default RBAC policy. Supplies authenticator and authorizer unless those are given. */
+  readonly security?: ClusterSecurityOptions;
+  /** gRPC port credentials (default insecure; tlsServerCredentials() for TLS). */
+  /** DefaultTolerationSeconds admission: seconds added for not-ready/unreachable (default 300 each). */
+  readonly defaultTolerationSeconds?: DefaultTolerationSecondsOptions;
   readonly credentials?: ServerCredentials;
   /** Bytes to and from the store per resource (encryption at rest, issue 5); identity by default. */
   readonly transformer?: ValueTransformer;
+  /** The cluster signing CA for CertificateSigningRequests (--api-cluster-signing-*-file; see certificates/loadCsrSigner). */
+  readonly csrSigner?: CsrSigner;
   /** Called once per finished unary API request (who, what, outcome, latency): the audit log's seam. */
   readonly audit?: AuditSink;
   readonly version?: VersionInfo;
@@ -107,7 +126,7 @@ export interface BoundPorts {
 }
 
 /** The one user the server acts as for its own writes (system namespaces). */
-const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false } as const;
+const SYSTEM_ATTRS = { user: { name: 'system:apiserver', groups: ['system:masters'] }, apiGroup: '', resource: 'namespaces', subresource: '', namespace: '', name: '', dryRun: false, labelSelector: '', fieldSelector: '' } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -121,7 +140,12 @@ export class ApiServer {
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
   private readonly api: ApiService;
+  /** Present when options.security is set. */
+  readonly security: ClusterSecurity | undefined;
   private readonly cluster: ClusterService;
+  /** Agents whose tunnels are connected to this server (logs, exec, image load). */
+  readonly tunnels = new TunnelRegistry();
+  private readonly nodeTunnel: NodeTunnelService;
   private readonly grpc: GrpcServer;
   private http: HttpServer | undefined;
   private bootstrapped = false;
@@ -137,6 +161,7 @@ export class ApiServer {
     this.storage = timedStorage(deps.storage, this.metrics.storeDuration);
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
+    this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -145,8 +170,13 @@ export class ApiServer {
         // A live read, not the watch cache: a namespace that just became Terminating on another API
         // server must refuse new content here too.
         getNamespace: namespaces !== undefined ? (name) => this.readObject(namespaces, '', name) : undefined,
+        certificates: { signer: o.csrSigner, clock: deps.clock, log: this.log },
+        // LimitRanges, ResourceQuotas, ServiceAccounts: from the watch caches (built below), live where the quota needs it.
+        lookups: new StoreLookups({ storage: this.storage, transformer: this.transformer, kinds: this.kinds, caches: () => this.watchCaches }),
+        defaultTolerationSeconds: o.defaultTolerationSeconds,
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
+        ...(this.security?.rbac !== undefined ? { rbac: this.security.rbac } : {}),
       }),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
@@ -162,8 +192,9 @@ export class ApiServer {
     this.api = new ApiService({
       kinds: this.kinds,
       registry: this.registry,
-      authenticator: o.authenticator ?? anonymousAdmin,
-      authorizer: o.authorizer ?? alwaysAllow,
+      authenticator: o.authenticator ?? this.security?.authenticator ?? anonymousAdmin,
+      authorizer: o.authorizer ?? this.security?.authorizer ?? alwaysAllow,
+      ...(this.security !== undefined ? { access: this.security } : {}),
       metrics: this.metrics,
       log: this.log,
       maxRequestBytes,
@@ -181,6 +212,7 @@ export class ApiServer {
       serverName: o.name ?? hostname(),
       clock: deps.clock,
       log: this.log,
+      ...(this.security !== undefined ? { guard: (call, what) => this.guardCluster(call, what) } : {}),
     });
     this.grpc = new GrpcServer({
       // A little room above the body limit so that the API answers with its own clear message.
@@ -190,6 +222,22 @@ export class ApiServer {
     this.grpc.addService(ApiServiceDefinition, this.api.implementation);
     this.grpc.addService(ClusterServiceDefinition, this.cluster.implementation);
     this.grpc.addService(HealthServiceDefinition, this.health.implementation);
+    const serverName = o.name ?? hostname();
+    const authenticator = o.authenticator ?? this.security?.authenticator ?? anonymousAdmin;
+    this.nodeTunnel = new NodeTunnelService({ tunnels: this.tunnels, authenticator, serverName, log: this.log });
+    const streams = new NodeStreamsService({ kinds: this.kinds, registry: this.registry, authenticator, authorizer: o.authorizer ?? this.security?.authorizer ?? alwaysAllow, tunnels: this.tunnels, serverName, log: this.log });
+    this.grpc.addService(NodeTunnelServiceDefinition, this.nodeTunnel.implementation);
+    this.grpc.addService(NodeStreamsServiceDefinition, streams.implementation);
+  }
+
+  /** Secured servers: a Cluster call needs a caller allowed the matching request. */
+  private async guardCluster(call: ServerUnaryCall<unknown, unknown>, what: ClusterCall): Promise<void> {
+    const security = this.security!;
+    const user = await this.api.authenticate(authInput(call));
+    const attrs: SecurityAttributes =
+      what === 'componentstatuses' ? resourceRequest({ verb: 'list', resource: 'componentstatuses' }) : { kind: 'nonResource', verb: 'get', path: `/${what}` };
+    const d = security.decide(user, attrs);
+    if (!d.allowed) throw new ApiError(Code.PERMISSION_DENIED, forbiddenMessage(user, attrs, d.reason));
   }
 
   private async readObject(kind: KindDefinition, namespace: string, name: string): Promise<KubeObject | undefined> {
@@ -226,24 +274,35 @@ export class ApiServer {
     return this.readyPromise ?? Promise.reject(new Error('listen() was not called'));
   }
 
-  /** Creates the system namespaces, retrying (until close) while the store is unreachable. */
+  /** Creates the object unless it exists (an existing one is left as it is); true when created. */
+  private async ensureObject(kind: KindDefinition, object: KubeObject): Promise<boolean> {
+    const namespace = kind.namespaced ? (object.metadata.namespace ?? '') : '';
+    if ((await this.readObject(kind, namespace, object.metadata.name ?? '')) !== undefined) return false;
+    const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create', apiGroup: kind.group, resource: kind.resource, namespace };
+    try {
+      await this.registry.create(attrs, kind, object);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === Code.ALREADY_EXISTS) return false; // another API server made it
+      throw e;
+    }
+  }
+
+  /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
     for (let attempt = 1; !this.closed; attempt++) {
       try {
         if (ns !== undefined) {
           for (const name of SYSTEM_NAMESPACES) {
-            if ((await this.readObject(ns, '', name)) !== undefined) continue;
-            const attrs: RequestAttributes = { ...SYSTEM_ATTRS, verb: 'create' };
-            try {
-              await this.registry.create(attrs, ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } });
-              this.log.info({ namespace: name }, 'created system namespace');
-            } catch (e) {
-              if (!(e instanceof ApiError && e.code === Code.ALREADY_EXISTS)) throw e; // another API server made it
-            }
+            if (await this.ensureObject(ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } })) this.log.info({ namespace: name }, 'created system namespace');
           }
         }
+        let created = 0;
+        for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
+        if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');
         await this.watchCaches.start();
+        await this.security?.start(this.watchCaches);
         this.bootstrapped = true;
         this.health.setAll(true);
         return;
@@ -275,6 +334,8 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    this.nodeTunnel.close();
+    this.security?.close();
     this.watchCaches.close();
     this.health.close();
     await new Promise<void>((resolve) => {

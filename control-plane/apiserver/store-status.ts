@@ -2,8 +2,10 @@
 // service's Members and ComponentStatuses: MemberList from any reachable endpoint, then each
 // member's Maintenance.Status with a short deadline. Works against a Shoal store or a real etcd
 // (member ids above 2^53, which only a real etcd hands out, cannot be shown exactly).
-import { credentials, Metadata } from '@grpc/grpc-js';
-import type { ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import type { ChannelCredentials, ServiceError } from '@grpc/grpc-js';
+import { storeCredentials } from './storage/etcd-endpoints.js';
+import type { StoreTls } from './storage/etcd-endpoints.js';
 import { ClusterClient, MaintenanceClient } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
 import type { MemberListResponse, StatusResponse } from '../../proto/gen/etcd/etcdserverpb/rpc.js';
 
@@ -43,15 +45,20 @@ export class EtcdStoreStatus implements StoreStatus {
   private readonly maintenance = new Map<string, MaintenanceClient>();
 
   /** endpoints: host:port or URLs of the store's client ports. */
+  private readonly creds: ChannelCredentials;
+
   constructor(
     private readonly endpoints: readonly string[],
     private readonly deadlineMs = 2000,
-  ) {}
+    tls?: StoreTls,
+  ) {
+    this.creds = storeCredentials(tls);
+  }
 
   private cluster(target: string): ClusterClient {
     let c = this.clusters.get(target);
     if (c === undefined) {
-      c = new ClusterClient(target, credentials.createInsecure());
+      c = new ClusterClient(target, this.creds);
       this.clusters.set(target, c);
     }
     return c;
@@ -60,7 +67,7 @@ export class EtcdStoreStatus implements StoreStatus {
   private maint(target: string): MaintenanceClient {
     let c = this.maintenance.get(target);
     if (c === undefined) {
-      c = new MaintenanceClient(target, credentials.createInsecure());
+      c = new MaintenanceClient(target, this.creds);
       this.maintenance.set(target, c);
     }
     return c;

@@ -16,12 +16,14 @@ import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-contr
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
 import { StatefulSetController } from './stateful-set/stateful-set-controller.js';
+import { ResourceQuotaController } from './resource-quota/resource-quota-controller.js';
 import { ServiceAccountController } from './service-account/service-account-controller.js';
+import type { ServiceAccountTokens } from './service-account/token-secret.js';
 import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'node-lifecycle'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'node-lifecycle', 'resourcequota'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -50,6 +52,8 @@ export interface ControllerManagerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ControllerManagerConfig;
+  /** Signs ServiceAccount token Secrets; absent = the ServiceAccount controller makes no tokens. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export class ControllerManagerConfigError extends Error {
@@ -153,7 +157,7 @@ export class ControllerManager {
           controllers.push(new GarbageCollector(base));
           break;
         case 'serviceaccount':
-          controllers.push(new ServiceAccountController(base));
+          controllers.push(new ServiceAccountController({ ...base, ...(this.deps.serviceAccountTokens === undefined ? {} : { tokens: this.deps.serviceAccountTokens }) }));
           break;
         case 'job':
           controllers.push(new JobController(base));
@@ -169,6 +173,9 @@ export class ControllerManager {
           break;
         case 'node-lifecycle':
           controllers.push(new NodeLifecycleController({ ...base, ...(config.nodeLifecycle === undefined ? {} : { options: config.nodeLifecycle }) }));
+          break;
+        case 'resourcequota':
+          controllers.push(new ResourceQuotaController(base));
           break;
       }
     }

@@ -68,25 +68,34 @@ export function readSubject(name: x509.Name): RequestedSubject {
   return out;
 }
 
-/** Signs a PEM CSR if its signature verifies and the policy allows its subject. */
-export async function signCsr(ca: CertificateAuthority, csrPem: string, policy: CsrPolicy, o: ValidityOptions, deps: PkiDeps): Promise<SignOutcome> {
+export type ReadCsrOutcome = { ok: true; subject: RequestedSubject; publicKey: CryptoKey } | { ok: false; reason: string };
+
+/** Parses a PEM CSR and checks its signature and key (ECDSA P-256); the subject is not judged here. */
+export async function readCsr(csrPem: string): Promise<ReadCsrOutcome> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     if (!/-----BEGIN CERTIFICATE REQUEST-----/.test(csrPem)) throw new Error('no "BEGIN CERTIFICATE REQUEST" block');
     csr = new x509.Pkcs10CertificateRequest(csrPem);
   } catch (e) {
-    return { ok: false, code: 'bad-csr', reason: `not a PEM certificate request: ${(e as Error).message}` };
+    return { ok: false, reason: `not a PEM certificate request: ${(e as Error).message}` };
   }
   let publicKey: CryptoKey;
   try {
-    if (!(await csr.verify(crypto))) return { ok: false, code: 'bad-csr', reason: 'the request signature does not verify' };
+    if (!(await csr.verify(crypto))) return { ok: false, reason: 'the request signature does not verify' };
     publicKey = await csr.publicKey.export(crypto);
   } catch (e) {
-    return { ok: false, code: 'bad-csr', reason: `unsupported key or signature: ${(e as Error).message}` };
+    return { ok: false, reason: `unsupported key or signature: ${(e as Error).message}` };
   }
   const alg = publicKey.algorithm as { name: string; namedCurve?: string };
-  if (alg.name !== 'ECDSA' || alg.namedCurve !== 'P-256') return { ok: false, code: 'bad-csr', reason: `the key must be ECDSA P-256, got ${alg.name} ${alg.namedCurve ?? ''}`.trim() };
-  const subject = readSubject(csr.subjectName);
+  if (alg.name !== 'ECDSA' || alg.namedCurve !== 'P-256') return { ok: false, reason: `the key must be ECDSA P-256, got ${alg.name} ${alg.namedCurve ?? ''}`.trim() };
+  return { ok: true, subject: readSubject(csr.subjectName), publicKey };
+}
+
+/** Signs a PEM CSR if its signature verifies and the policy allows its subject. */
+export async function signCsr(ca: CertificateAuthority, csrPem: string, policy: CsrPolicy, o: ValidityOptions, deps: PkiDeps): Promise<SignOutcome> {
+  const read = await readCsr(csrPem);
+  if (!read.ok) return { ok: false, code: 'bad-csr', reason: read.reason };
+  const { subject, publicKey } = read;
   if (subject.commonName === '') return { ok: false, code: 'csr-refused', reason: 'the request has no CN' };
   const decision = policy(subject);
   if (!decision.allowed) return { ok: false, code: 'csr-refused', reason: decision.reason };

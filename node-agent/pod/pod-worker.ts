@@ -65,7 +65,7 @@ interface ContainerMemory {
 export const SyncOutcome = { Running: 'running', Terminated: 'terminated' } as const;
 export type SyncOutcome = (typeof SyncOutcome)[keyof typeof SyncOutcome];
 
-const restartCountOf = (c: ContainerInfo): number => Number.parseInt(c.labels[Label.RestartCount] ?? '0', 10) || 0;
+export const restartCountOf = (c: ContainerInfo): number => Number.parseInt(c.labels[Label.RestartCount] ?? '0', 10) || 0;
 
 export class PodWorker {
   private pod: Pod;

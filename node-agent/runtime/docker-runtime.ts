@@ -1,8 +1,8 @@
 // The container runtime on a Docker engine (dockerode over the engine's unix socket).
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { ContainerStateKind, RuntimeError, RuntimeErrorCode } from './runtime.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, LogOptions } from './runtime.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, ExecSession, ExecStreamOptions, LogOptions, LogStreamOptions } from './runtime.js';
 
 export interface DockerRuntimeOptions {
   /** Default /var/run/docker.sock. */
@@ -220,6 +220,71 @@ export class DockerRuntime implements ContainerRuntime {
       this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, timestamps: opts.timestamps ?? false, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) }),
     );
     return demuxDockerFrames(buf);
+  }
+
+  async logStream(id: string, opts: LogStreamOptions): Promise<NodeJS.ReadableStream> {
+    const c = this.docker.getContainer(id);
+    const base = { stdout: true, stderr: true, timestamps: opts.timestamps, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) };
+    if (!opts.follow) {
+      const buf = await this.wrap(`logs ${id}`, () => c.logs({ ...base, follow: false }));
+      return Readable.from([Buffer.from(demuxDockerFrames(buf), 'utf8')]);
+    }
+    const raw = await this.wrap(`logs ${id}`, () => c.logs({ ...base, follow: true }));
+    // The agent never creates TTY containers, so the stream always has Docker's 8-byte frame headers.
+    const out = new PassThrough();
+    this.docker.modem.demuxStream(raw, out, out);
+    raw.on('end', () => out.end());
+    raw.on('error', (e: Error) => out.destroy(e));
+    out.on('close', () => (raw as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.());
+    return out;
+  }
+
+  async execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession> {
+    const exec = await this.wrap(`exec in ${id}`, () =>
+      this.docker.getContainer(id).exec({ Cmd: [...opts.cmd], AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: opts.tty }),
+    );
+    const socket = await this.wrap(`exec in ${id}`, () => exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty }));
+    if (opts.tty && opts.cols && opts.rows) await exec.resize({ w: opts.cols, h: opts.rows }).catch(() => undefined);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (opts.tty) socket.pipe(stdout);
+    else {
+      this.docker.modem.demuxStream(socket, stdout, stderr);
+      const finish = (): void => {
+        stdout.end();
+        stderr.end();
+      };
+      socket.on('end', finish);
+      socket.on('close', finish);
+    }
+    const ended = new Promise<void>((resolve) => {
+      socket.on('end', resolve);
+      socket.on('close', resolve);
+      socket.on('error', () => resolve());
+    });
+    return {
+      stdin: opts.stdin ? socket : undefined,
+      stdout,
+      stderr: opts.tty ? Readable.from([]) : stderr,
+      resize: async (cols, rows) => {
+        await this.wrap(`exec resize in ${id}`, () => exec.resize({ w: cols, h: rows }));
+      },
+      exitCode: async () => {
+        await ended;
+        // Docker may report Running for a moment after the stream ended.
+        for (let i = 0; i < 50; i++) {
+          const info = await this.wrap(`exec in ${id}`, () => exec.inspect());
+          if (!info.Running) return info.ExitCode ?? -1;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new RuntimeError(RuntimeErrorCode.Unavailable, `exec in ${id}: the command's output ended but Docker still reports it running`);
+      },
+      close: () => {
+        socket.destroy();
+        stdout.destroy();
+        stderr.destroy();
+      },
+    };
   }
 
   private async wrap<T>(what: string, f: () => Promise<T>, code: RuntimeErrorCode = RuntimeErrorCode.Unavailable): Promise<T> {

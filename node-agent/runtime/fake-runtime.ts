@@ -1,9 +1,11 @@
 // The in-memory twin of the container runtime: deterministic (ids and IPs count up, time comes
 // from the injected clock), with scripted behaviour so unit tests and simulated nodes can make
 // containers exit, be OOM-killed or fail probes on cue.
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
 import type { Clock } from '../../client/index.js';
 import { ContainerStateKind, RuntimeError, RuntimeErrorCode } from './runtime.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult } from './runtime.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, ExecSession, ExecStreamOptions, LogStreamOptions } from './runtime.js';
 
 /** How a started container behaves: exits after `exitAfterMs` with `exitCode` (never, if unset). */
 export interface FakeBehaviour {
@@ -21,6 +23,22 @@ export interface FakeRuntimeOptions {
   readonly behaviour?: (spec: ContainerSpec, startCount: number) => FakeBehaviour;
   /** Answers exec (default: exit 0, no output). */
   readonly exec?: (container: ContainerInfo, cmd: readonly string[]) => ExecResult;
+  /** Answers execStream (default: copies stdin to stdout, exit 0). */
+  readonly execStream?: (container: ContainerInfo, opts: ExecStreamOptions, io: FakeExecIo) => Promise<number>;
+}
+
+/** What a scripted streamed exec sees: stdin as bytes, and writers for its output. */
+export interface FakeExecIo {
+  readonly stdin: AsyncIterable<Buffer>;
+  stdout(text: string | Buffer): void;
+  stderr(text: string | Buffer): void;
+  /** Resizes seen so far ("80x24"). */
+  readonly resizes: string[];
+}
+
+interface LogLine {
+  readonly at: number;
+  readonly text: string;
 }
 
 interface Entry {
@@ -28,6 +46,9 @@ interface Entry {
   readonly spec: ContainerSpec;
   behaviour: FakeBehaviour;
   starts: number;
+  readonly log: LogLine[];
+  /** Followed log streams and how each renders a line. */
+  readonly followers: Map<PassThrough, (l: LogLine) => string>;
 }
 
 export class FakeRuntime implements ContainerRuntime {
@@ -68,6 +89,8 @@ export class FakeRuntime implements ContainerRuntime {
       spec,
       behaviour: {},
       starts: 0,
+      log: [],
+      followers: new Map(),
       info: {
         id,
         name: spec.name,
@@ -127,8 +150,76 @@ export class FakeRuntime implements ContainerRuntime {
     return;
   }
 
-  async loadImage(): Promise<string[]> {
-    throw new RuntimeError(RuntimeErrorCode.Unavailable, 'the fake runtime cannot load tarballs');
+  /** "Loads" a tarball: the image is named fake-loaded/<first 12 hex of its sha256>:latest. */
+  async loadImage(tarball: NodeJS.ReadableStream): Promise<string[]> {
+    const hash = createHash('sha256');
+    for await (const chunk of tarball as AsyncIterable<Buffer | string>) hash.update(chunk);
+    const tag = `fake-loaded/${hash.digest('hex').slice(0, 12)}:latest`;
+    this.calls.push(`load ${tag}`);
+    this.images.add(tag);
+    return [tag];
+  }
+
+  /** Appends output lines to a container's log (followers see them at once). */
+  writeLog(id: string, text: string): void {
+    const e = this.entry(id);
+    const line = { at: this.options.clock.now(), text };
+    e.log.push(line);
+    for (const [f, render] of e.followers) f.write(render(line));
+  }
+
+  async logStream(id: string, opts: LogStreamOptions): Promise<NodeJS.ReadableStream> {
+    const e = this.entry(id);
+    this.advance(e);
+    const lines = opts.tail === undefined ? e.log : opts.tail <= 0 ? [] : e.log.slice(-opts.tail);
+    const render = (l: LogLine): string => (opts.timestamps ? `${new Date(l.at).toISOString()} ${l.text}` : l.text);
+    if (!opts.follow || e.info.state !== ContainerStateKind.Running) return Readable.from([Buffer.from(lines.map(render).join(''))]);
+    const out = new PassThrough();
+    for (const l of lines) out.write(render(l));
+    e.followers.set(out, render);
+    out.on('close', () => e.followers.delete(out));
+    return out;
+  }
+
+  async execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession> {
+    const e = this.entry(id);
+    this.advance(e);
+    if (e.info.state !== ContainerStateKind.Running) throw new RuntimeError(RuntimeErrorCode.NotFound, `container ${id} is not running`);
+    this.calls.push(`exec ${e.info.name} ${opts.cmd.join(' ')}`);
+    const stdin = new PassThrough();
+    if (!opts.stdin) stdin.end();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const resizes: string[] = [];
+    const io: FakeExecIo = {
+      stdin: stdin as AsyncIterable<Buffer>,
+      stdout: (b) => void stdout.write(b),
+      stderr: (b) => void (opts.tty ? stdout : stderr).write(b),
+      resizes,
+    };
+    const script =
+      this.options.execStream ??
+      (async (_c: ContainerInfo, _o: ExecStreamOptions, x: FakeExecIo): Promise<number> => {
+        for await (const chunk of x.stdin) x.stdout(chunk);
+        return 0;
+      });
+    const done = script(e.info, opts, io).finally(() => {
+      stdout.end();
+      stderr.end();
+    });
+    done.catch(() => undefined);
+    return {
+      stdin: opts.stdin ? stdin : undefined,
+      stdout,
+      stderr,
+      resize: async (cols, rows) => void resizes.push(`${cols}x${rows}`),
+      exitCode: () => done,
+      close: () => {
+        stdin.destroy();
+        stdout.destroy();
+        stderr.destroy();
+      },
+    };
   }
 
   async logs(): Promise<string> {
@@ -143,6 +234,9 @@ export class FakeRuntime implements ContainerRuntime {
 
   private exit(e: Entry, exitCode: number, oomKilled: boolean, at = this.options.clock.now()): void {
     e.info = { ...e.info, state: ContainerStateKind.Exited, exitCode, oomKilled, finishedAt: at, ip: '' };
+    // A followed log ends when the container stops.
+    for (const f of e.followers.keys()) f.end();
+    e.followers.clear();
   }
 
   /** Applies the scripted exit once its time has come. */

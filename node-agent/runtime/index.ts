@@ -1,7 +1,7 @@
 // The container runtime seam and its two implementations.
 export { RuntimeError, RuntimeErrorCode, ContainerStateKind } from './runtime.js';
-export type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, LogOptions, Mount, PortBinding } from './runtime.js';
+export type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, ExecSession, ExecStreamOptions, LogOptions, LogStreamOptions, Mount, PortBinding } from './runtime.js';
 export { DockerRuntime, demuxDockerFrames } from './docker-runtime.js';
 export type { DockerRuntimeOptions } from './docker-runtime.js';
 export { FakeRuntime } from './fake-runtime.js';
-export type { FakeBehaviour, FakeRuntimeOptions } from './fake-runtime.js';
+export type { FakeBehaviour, FakeExecIo, FakeRuntimeOptions } from './fake-runtime.js';

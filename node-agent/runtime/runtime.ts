@@ -93,6 +93,35 @@ export interface LogOptions {
   readonly timestamps?: boolean;
 }
 
+export interface LogStreamOptions {
+  /** Keep the stream open for new output until the container stops (or the stream is destroyed). */
+  readonly follow: boolean;
+  /** Only the last n lines (undefined = all). */
+  readonly tail?: number;
+  readonly timestamps: boolean;
+}
+
+export interface ExecStreamOptions {
+  readonly cmd: readonly string[];
+  readonly stdin: boolean;
+  readonly tty: boolean;
+  readonly cols?: number;
+  readonly rows?: number;
+}
+
+/** A running exec: stdout/stderr end when the command ends (with a TTY everything is on stdout). */
+export interface ExecSession {
+  /** Present when opened with stdin; end() closes the command's stdin. */
+  readonly stdin: NodeJS.WritableStream | undefined;
+  readonly stdout: NodeJS.ReadableStream;
+  readonly stderr: NodeJS.ReadableStream;
+  resize(cols: number, rows: number): Promise<void>;
+  /** The exit code, once the output has ended. */
+  exitCode(): Promise<number>;
+  /** Abandons the exec (the caller went away): closes the streams. */
+  close(): void;
+}
+
 export interface ContainerRuntime {
   /** A short name and version ("docker://24.0.5"), for NodeInfo. */
   version(): Promise<string>;
@@ -110,4 +139,8 @@ export interface ContainerRuntime {
   /** Loads images from a `docker save` tarball; returns the tags loaded. */
   loadImage(tarball: NodeJS.ReadableStream): Promise<string[]>;
   logs(id: string, opts?: LogOptions): Promise<string>;
+  /** The container's output (stdout and stderr interleaved, demultiplexed) as a byte stream. */
+  logStream(id: string, opts: LogStreamOptions): Promise<NodeJS.ReadableStream>;
+  /** Runs cmd in a running container with streamed stdin/stdout/stderr (shoalctl exec). */
+  execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession>;
 }

@@ -59,7 +59,8 @@ t.test('container env - envFrom, env overrides, fieldRefs, missing references', 
 t.test('shoal-agent run - argument checks', async (t) => {
   const o = parseRunArgs(['run', '--server', '10.0.0.1:6443,10.0.0.2:6443', '--node-name', 'Pi-1', '--data-dir', '/tmp/x']);
   t.same([o.servers, o.nodeName, o.dataDir, o.httpPort], [['10.0.0.1:6443', '10.0.0.2:6443'], 'pi-1', '/tmp/x', 10250]);
-  t.throws(() => parseRunArgs(['run']), /--server: at least one API server address is required/);
+  t.same(parseRunArgs(['run']).servers, [], 'no --server: agent.yaml supplies them');
+  t.equal(parseRunArgs(['run']).nodeName, undefined, 'no --node-name: agent.yaml, else the host name');
   t.throws(() => parseRunArgs(['join']), /unknown or missing command "join"/);
   t.throws(() => parseRunArgs(['run', '--server', 'a:1', '--http-address', 'nope']), /--http-address: expected host:port/);
 });

@@ -1,5 +1,7 @@
 // One small valid object of every kind, as a user would write it (no defaults filled in).
 
+import { SAMPLE_CSR } from '../apiserver/helpers/samples.js';
+
 const meta = (name: string, namespace?: string) => (namespace ? { name, namespace } : { name });
 const podSpec = (image = 'nginx:1.25') => ({ containers: [{ name: 'web', image }] });
 const template = (labels: Record<string, string> = { app: 'web' }, spec: object = podSpec()) => ({ metadata: { labels }, spec });
@@ -83,5 +85,11 @@ export const FIXTURES: Readonly<Record<string, Record<string, unknown>>> = {
     metadata: meta('node-readers'),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:node-reader' },
     subjects: [{ kind: 'ServiceAccount', name: 'agent', namespace: 'kube-system' }],
+  },
+  CertificateSigningRequest: {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: meta('node-sample'),
+    spec: { request: SAMPLE_CSR, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] },
   },
 };

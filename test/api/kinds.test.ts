@@ -9,7 +9,7 @@ t.test('kinds - every kind Kubernetes users bring is served', async (t) => {
     [
       'Namespace', 'Node', 'Pod', 'ReplicaSet', 'ReplicationController', 'Deployment', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob',
       'Service', 'Endpoints', 'ConfigMap', 'Secret', 'Event', 'LimitRange', 'ResourceQuota', 'Lease', 'ServiceAccount',
-      'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
+      'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'CertificateSigningRequest',
     ],
   );
   const versions = Object.fromEntries(KINDS.map((k) => [k.kind, k.apiVersion]));
@@ -19,7 +19,7 @@ t.test('kinds - every kind Kubernetes users bring is served', async (t) => {
   t.equal(versions.ClusterRoleBinding, 'rbac.authorization.k8s.io/v1');
   t.equal(kindFor('lease')?.group, 'coordination.k8s.io');
   t.equal(kindFor('pod')?.group, '');
-  t.same(KINDS.filter((k) => !k.namespaced).map((k) => k.kind), ['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding']);
+  t.same(KINDS.filter((k) => !k.namespaced).map((k) => k.kind), ['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CertificateSigningRequest']);
 });
 
 t.test('kinds - a valid object round-trips: defaulting it again changes nothing, byte for byte', async (t) => {

@@ -170,7 +170,7 @@ t.test('apiserver - malformed requests get clear errors and write nothing', asyn
 t.test('apiserver - generateName, system namespaces, namespace lifecycle', async (t) => {
   const made = await a.create('configmaps', 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' }, data: {} });
   t.match(made.metadata.name, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-  for (const ns of ['default', 'kube-system', 'kube-public']) {
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     const e = await failure(b.delete('namespaces', '', ns));
     t.equal(e.code, OK_CODES.FAILED_PRECONDITION, `${ns} cannot be deleted`);
     t.match(e.details, /this namespace may not be deleted/);

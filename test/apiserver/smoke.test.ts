@@ -25,7 +25,7 @@ t.test('apiserver - in-process smoke: create, get, list, watch, update, delete',
   t.same(w.events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
   w.close();
   const ns = await conn.list('namespaces', '');
-  t.same(ns.items.map((n) => n.metadata.name).sort(), ['default', 'kube-public', 'kube-system']);
+  t.same(ns.items.map((n) => n.metadata.name).sort(), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
 });
 
 t.test('apiserver - in-process: watch errors, discovery, namespace finalizers only through finalize', async (t) => {

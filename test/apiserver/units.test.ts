@@ -72,10 +72,16 @@ t.test('apiserver - continue tokens', async (t) => {
 
 t.test('apiserver - --api-* flags', async (t) => {
   t.same(loadApiConfig(['--name', 'a']), { api: undefined, storeArgv: ['--name', 'a'] }, 'no API flags: a bare store');
-  t.same(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--name=a', '--api-http-listen-address=127.0.0.1:6444', '--api-store-endpoints', 'http://127.0.0.1:2379, http://127.0.0.1:22379']), {
-    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'] },
+  t.match(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--name=a', '--api-http-listen-address=127.0.0.1:6444', '--api-store-endpoints', 'http://127.0.0.1:2379, http://127.0.0.1:22379']), {
+    api: { listenAddress: '127.0.0.1:6443', httpListenAddress: '127.0.0.1:6444', storeEndpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:22379'], security: { anonymousAdmin: true, authorizationMode: 'AlwaysAllow', tls: undefined }, controlLoops: false, schedulerConfig: undefined, controllerManagerConfig: undefined, serviceAccountPrivateKeyFile: undefined },
     storeArgv: ['--name=a'],
   });
+  t.equal(loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true']).api?.controlLoops, true, '--control-loops=true');
+  t.match(
+    loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--scheduler-config', '/etc/shoal/scheduler.conf', '--controller-manager-config=/etc/shoal/cm.conf', '--service-account-private-key-file', '/etc/shoal/pki/sa.key']).api,
+    { controlLoops: true, schedulerConfig: '/etc/shoal/scheduler.conf', controllerManagerConfig: '/etc/shoal/cm.conf', serviceAccountPrivateKeyFile: '/etc/shoal/pki/sa.key' },
+    'the loops\' client configs and the service-account signing key',
+  );
   t.same(loadApiConfig(['--api-listen-address', '[::1]:6443']).api?.listenAddress, '[::1]:6443');
   const bad: [string[], RegExp][] = [
     [['--api-listen-address', 'localhost'], /is not HOST:PORT/],
@@ -83,10 +89,48 @@ t.test('apiserver - --api-* flags', async (t) => {
     [['--api-listen-address'], /needs a value/],
     [['--api-http-listen-address', '127.0.0.1:6444'], /needs --api-listen-address/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', ''], /at least one URL/],
-    [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', 'https://h:2379'], /TLS to the store is not supported yet/],
+    [['--api-listen-address', '127.0.0.1:6443', '--api-store-endpoints', 'https://h:2379'], /needs --api-store-cafile/],
     [['--api-listen-address', '127.0.0.1:6443', '--api-http-listen-address', '127.0.0.1:6443'], /must differ/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops', 'yes'], /--control-loops: expected true or false, got "yes"/],
+    [['--control-loops=true'], /needs --api-listen-address/],
+    [['--scheduler-config', 'f'], /--scheduler-config needs --api-listen-address/],
+    [['--api-listen-address', '127.0.0.1:6443', '--scheduler-config', 'f'], /--scheduler-config needs --control-loops=true/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=false', '--service-account-private-key-file', 'k'], /--service-account-private-key-file needs --control-loops=true/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--controller-manager-config='], /--controller-manager-config: expected a file path/],
+    [['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', '--scheduler-config'], /--scheduler-config needs a value/],
   ];
   for (const [argv, message] of bad) t.throws(() => loadApiConfig(argv), message, argv.join(' '));
+});
+
+t.test('apiserver - security flags (C1)', async (t) => {
+  const files = new Set(['/pki/api.crt', '/pki/api.key', '/pki/ca.crt', '/pki/sa.pub', '/pki/enc.yaml', '/pki/store.crt', '/pki/store.key']);
+  const exists = (p: string): boolean => files.has(p);
+  const base = ['--api-listen-address', '127.0.0.1:6443'];
+  const tls = ['--api-tls-cert-file', '/pki/api.crt', '--api-tls-private-key-file', '/pki/api.key'];
+  const load = (argv: string[]) => loadApiConfig([...base, ...argv], exists).api!.security;
+  t.match(load([...tls, '--api-client-ca-file', '/pki/ca.crt']), { authorizationMode: 'Node,RBAC', anonymousAdmin: false, tls: { certFile: '/pki/api.crt', keyFile: '/pki/api.key' }, serviceAccountIssuer: 'shoal' }, 'a client CA turns on Node,RBAC');
+  t.match(load(tls), { authorizationMode: 'AlwaysAllow', anonymousAdmin: false }, 'TLS alone: tokens, AlwaysAllow, no anonymous admin');
+  t.match(load(['--api-audit-log-path', '/var/log/audit.log', '--api-audit-log-maxsize', '5']), { audit: { path: '/var/log/audit.log', maxSizeMb: 5, maxBackups: 3 } });
+  t.match(load(['--api-anonymous-admin']), { anonymousAdmin: true }, 'a bare boolean flag means true');
+  t.match(loadApiConfig([...base, '--api-store-endpoints', 'https://127.0.0.1:2379', '--api-store-cafile', '/pki/ca.crt', '--api-store-certfile', '/pki/store.crt', '--api-store-keyfile', '/pki/store.key'], exists).api, {
+    storeEndpoints: ['https://127.0.0.1:2379'],
+    security: { store: { caFile: '/pki/ca.crt', certFile: '/pki/store.crt', keyFile: '/pki/store.key' } },
+  });
+  const bad: [string[], RegExp][] = [
+    [['--api-tls-cert-file', '/pki/api.crt'], /--api-tls-private-key-file is required with --api-tls-cert-file/],
+    [['--api-tls-cert-file', '/pki/missing.crt', '--api-tls-private-key-file', '/pki/api.key'], /--api-tls-cert-file: file \/pki\/missing.crt not found/],
+    [['--api-client-ca-file', '/pki/ca.crt'], /needs --api-tls-cert-file/],
+    [[...tls, '--api-authorization-mode', 'RBAC'], /"RBAC" is not one of AlwaysAllow, Node,RBAC/],
+    [[...tls, '--api-anonymous-admin=true'], /dev mode only/],
+    [['--api-anonymous-admin', 'maybe'], /not true or false/],
+    [['--api-audit-log-maxsize', '5'], /needs --api-audit-log-path/],
+    [['--api-audit-log-path', '/a.log', '--api-audit-log-maxsize', '0'], /whole number >= 1/],
+    [['--api-store-certfile', '/pki/store.crt'], /--api-store-keyfile is required/],
+    [['--api-store-cafile', '/pki/ca.crt', '--api-store-endpoints', 'http://127.0.0.1:2379'], /is not https:\/\//],
+    [['--api-cluster-signing-cert-file', '/pki/ca.crt'], /--api-cluster-signing-key-file is required/],
+  ];
+  for (const [argv, message] of bad) t.throws(() => loadApiConfig([...base, ...argv], exists), message, argv.join(' '));
+  t.throws(() => loadApiConfig(['--api-tls-cert-file', '/pki/api.crt'], exists), /needs --api-listen-address/, 'security flags need the API');
 });
 
 t.test('apiserver - component health from leases', async (t) => {

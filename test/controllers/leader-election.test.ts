@@ -114,3 +114,43 @@ t.test('leader election - a leader that sees another holder stops at once, and t
   const l = await client.resource<Lease>('leases', 'kube-system').get('test-lease');
   t.equal(l.spec.leaseTransitions, 1, 'one transition (intruder → a)');
 });
+
+t.test('leader election - a leader whose renew call hangs stops leading at its renew deadline', async (t) => {
+  const { servers } = await startCluster(t);
+  // A loopback proxy to the API server that can be frozen: connections stay open, nothing moves
+  // (a wedged API server or network), so calls hang instead of failing fast.
+  const { createServer, connect } = await import('node:net');
+  let frozen = false;
+  const sockets = new Set<import('node:net').Socket>();
+  const proxy = createServer((down) => {
+    const [host, port] = (servers.addresses[0] ?? '').split(':');
+    const up = connect(Number(port), host ?? '127.0.0.1');
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    down.on('data', (d) => void (frozen || up.write(d)));
+    up.on('data', (d) => void (frozen || down.write(d)));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    proxy.close();
+  });
+  const address = proxy.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const timeline: string[] = [];
+  // Calls would wait 30 s each (the client's default deadline) without the elector's own bound.
+  const a = candidate([`127.0.0.1:${port}`], 'a', timeline, 3000);
+  t.teardown(async () => {
+    frozen = false;
+    await a.elector.stop();
+    a.client.close();
+  });
+  a.elector.start();
+  await until(t, 'a leads', () => a.elector.isLeader());
+  frozen = true;
+  await until(t, 'a stops leading though its call never returns', () => !a.elector.isLeader(), 10_000);
+  t.same(timeline, ['a start', 'a stop']);
+});

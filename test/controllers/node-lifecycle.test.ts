@@ -15,7 +15,10 @@ t.test('node health and taints - table', async (t) => {
   t.equal(nodeHealth(node('n', 'True'), T0, T0 + 39_000, 40_000), 'Ready');
   t.equal(nodeHealth(node('n', 'True'), T0, T0 + 41_000, 40_000), 'Unknown', 'silent past the grace period');
   t.equal(nodeHealth(node('n', 'False'), T0, T0 + 1000, 40_000), 'NotReady');
-  t.equal(nodeHealth(node('n', undefined), T0, T0 + 1000, 40_000), 'Unknown', 'never reported');
+  t.equal(nodeHealth(node('n', undefined), T0, T0 + 1000, 40_000), 'Starting', 'not reported yet: left alone within the grace period');
+  t.equal(nodeHealth(node('n', undefined), T0, T0 + 41_000, 40_000), 'Unknown', 'never reported within the grace period');
+  const starting = node('n', undefined, [{ key: TAINT_NOT_READY, effect: 'NoSchedule' }]);
+  t.same(desiredTaints(starting, 'Starting', '2026-12-04T00:00:00Z'), [{ key: TAINT_NOT_READY, effect: 'NoSchedule' }], 'a starting node keeps its taints as they are');
   const now = '2026-01-01T00:01:00Z';
   t.match(desiredTaints(node('n', 'True', [{ key: 'own', effect: 'NoSchedule' }]), 'Unknown', now), [{ key: 'own' }, { key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: now }]);
   t.match(desiredTaints(node('n', 'False'), 'NotReady', now), [{ key: TAINT_NOT_READY, effect: 'NoExecute' }]);
@@ -41,7 +44,6 @@ t.test('evictionTime - table', async (t) => {
 
 t.test('node lifecycle - a silent node is marked Unknown and tainted; its pods move after their tolerationSeconds', async (t) => {
   const { client } = await startCluster(t);
-  await client.resource('namespaces', '').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } });
   const nodes = client.resource<Node>('nodes', '');
   const leases = client.resource<Lease>('leases', 'kube-node-lease');
   for (const n of ['n1', 'n2']) {
@@ -82,4 +84,22 @@ t.test('node lifecycle - a silent node is marked Unknown and tainted; its pods m
   const n2 = await nodes.get('n2');
   t.equal(n2.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', 'the live node stays Ready');
   t.same(n2.spec.taints ?? [], [], 'and untainted');
+});
+
+t.test('node lifecycle - a node that has not posted status yet is left alone within the grace period', async (t) => {
+  const { client } = await startCluster(t);
+  const nodes = client.resource<Node>('nodes', '');
+  startManager(t, client, { controllers: ['node-lifecycle'], nodeLifecycle: { gracePeriodMs: 60_000, monitorPeriodMs: 50 } });
+  await nodes.create(node('fresh', undefined));
+  // Many monitor passes go by before the agent's first status (as on a loaded host).
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = await nodes.get('fresh');
+  t.equal(before.status?.conditions?.find((c) => c.type === 'Ready'), undefined, 'no Ready=Unknown written over a starting node');
+  t.same(before.spec.taints ?? [], [], 'and no unreachable taint');
+  await nodes.patchStatus('fresh', { status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  await until(t, 'a monitor pass after the first status', async () => (await nodes.get('fresh')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+  await new Promise((r) => setTimeout(r, 300));
+  const after = await nodes.get('fresh');
+  t.equal(after.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', 'the posted Ready=True stands');
+  t.same(after.spec.taints ?? [], [], 'untainted');
 });

@@ -2,27 +2,55 @@
 // at the marked places; callers may append more through ApiServerOptions.
 import type { KubeObject } from '../../../api/kind.js';
 import type { AdmissionChain, MutatingAdmissionPlugin, ValidatingAdmissionPlugin } from '../pipeline/admission.js';
+import type { AdmissionLookups } from './admission-lookups.js';
+import { DefaultTolerationSeconds } from './default-toleration-seconds.js';
+import type { DefaultTolerationSecondsOptions } from './default-toleration-seconds.js';
+import { LimitRanger } from './limit-ranger.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { NodeRestriction } from './node-restriction.js';
+import { RbacEscalation } from './rbac-escalation.js';
+import { ResourceQuotaAdmission } from './resource-quota.js';
+import { ServiceAccountAdmission } from './service-account.js';
+import { CertificateSigningRequests } from '../certificates/index.js';
+import type { CsrAdmissionDeps } from '../certificates/index.js';
+import type { RbacIndex } from '../security/index.js';
 
 export interface DefaultChainDeps {
   /** Reads a namespace from the store; absent when the server does not serve namespaces. */
   readonly getNamespace: ((name: string) => Promise<KubeObject | undefined>) | undefined;
+  /** CertificateSigningRequests: requester fields, auto-approval and signing (contract C4). */
+  readonly certificates?: CsrAdmissionDeps;
+  /** The namespace's LimitRanges, ResourceQuotas, ServiceAccounts; absent = those plugins are off. */
+  readonly lookups?: AdmissionLookups;
+  readonly defaultTolerationSeconds?: DefaultTolerationSecondsOptions;
   readonly extraMutating?: readonly MutatingAdmissionPlugin[];
   readonly extraValidating?: readonly ValidatingAdmissionPlugin[];
+  /** The RBAC state when RBAC authorizes requests: turns on the escalation checks. */
+  readonly rbac?: RbacIndex;
 }
 
 export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
+  const lookups = d.lookups;
+  const limitRanger = lookups === undefined ? undefined : new LimitRanger((ns) => lookups.listCached('limitranges', ns));
+  const serviceAccount = lookups === undefined ? undefined : new ServiceAccountAdmission(async (ns, name) => lookups.getCached('serviceaccounts', ns, name) ?? (await lookups.getLive('serviceaccounts', ns, name)));
   const mutating: MutatingAdmissionPlugin[] = [
     // HOOK (issue 8, service networking): a ServiceIPAllocator plugin that assigns
     // spec.clusterIP to Services on CREATE (and releases it on DELETE) goes here.
-    // HOOK (issue 5, security): ServiceAccount, LimitRanger (default container memory 512Mi),
-    // DefaultTolerationSeconds.
+    ...(limitRanger !== undefined ? [limitRanger] : []),
+    ...(serviceAccount !== undefined ? [serviceAccount] : []),
+    new DefaultTolerationSeconds(d.defaultTolerationSeconds),
+    ...(d.certificates !== undefined ? [new CertificateSigningRequests(d.certificates)] : []),
     ...(d.extraMutating ?? []),
   ];
   const validating: ValidatingAdmissionPlugin[] = [
     ...(d.getNamespace !== undefined ? [new NamespaceLifecycle(d.getNamespace)] : []),
-    // HOOK (issue 5, security): NodeRestriction, ResourceQuota.
+    ...(limitRanger !== undefined ? [limitRanger] : []),
+    ...(serviceAccount !== undefined ? [serviceAccount] : []),
+    new NodeRestriction(),
+    ...(d.rbac !== undefined ? [new RbacEscalation(d.rbac)] : []),
     ...(d.extraValidating ?? []),
+    // Last: it charges the quota, so nothing after it may refuse.
+    ...(lookups !== undefined ? [new ResourceQuotaAdmission(lookups)] : []),
   ];
   return { mutating, validating };
 }

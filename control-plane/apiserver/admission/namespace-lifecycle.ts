@@ -4,8 +4,8 @@ import type { KubeObject } from '../../../api/kind.js';
 import { ApiError, Code, notFound } from '../errors.js';
 import type { AdmissionRequest, ValidatingAdmissionPlugin } from '../pipeline/admission.js';
 
-/** Created at start, never deletable. */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'] as const;
+/** Created at start, never deletable. kube-node-lease holds the agents' heartbeat Leases. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 export function isTerminating(ns: KubeObject): boolean {
   const phase = (ns.status as { phase?: unknown } | undefined)?.phase;

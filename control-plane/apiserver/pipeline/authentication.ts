@@ -1,6 +1,6 @@
-// Stage 1: who is asking. Today every caller is an anonymous admin (no credentials are checked);
-// the cluster-security issue replaces this with client certificates and bearer tokens, refusing
-// anything else with UNAUTHENTICATED.
+// Stage 1: who is asking. In dev mode every caller is an anonymous admin (no credentials are
+// checked); a secured API server uses ClusterAuthenticator (pipeline/cluster-authentication.ts):
+// client certificates and bearer tokens, anything else UNAUTHENTICATED.
 import type { UserInfo } from '../request.js';
 
 /** What an authenticator may look at: the call's metadata and its transport peer. */
@@ -11,6 +11,8 @@ export interface AuthenticationInput {
   readonly peer: string;
   /** DER of the client certificate when the connection is mTLS (issue 5). */
   readonly peerCertificate?: Uint8Array;
+  /** What the call asks for: anonymous access depends on it (contract C2). */
+  readonly target?: { readonly verb: string; readonly resource: string; readonly namespace: string; readonly name: string };
 }
 
 export interface Authenticator {

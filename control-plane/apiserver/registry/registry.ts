@@ -20,6 +20,7 @@ import { clone, decodeStored, deepEqual, encodeStored, parseJson } from './codec
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import type { PropagationPolicy } from './deletion.js';
 import { decideDelete, FINALIZER_NAMESPACE, shouldDeleteDuringUpdate } from './deletion.js';
+import { parseEviction } from './eviction.js';
 import { compileFilter } from './filter.js';
 import { checkSegment, listPrefix, objectKey } from './keys.js';
 import { mergePatch } from './merge-patch.js';
@@ -299,7 +300,7 @@ export class Registry {
    * resourceVersion. `change` gets the stored object and returns the requested new one.
    */
   private async guaranteedUpdate(attrs: RequestAttributes, kind: KindDefinition, pinned: string, change: (old: KubeObject) => KubeObject): Promise<KubeObject> {
-    checkSubresource(kind, attrs.subresource, ['', 'status', 'finalize']);
+    checkSubresource(kind, attrs.subresource, ['', 'status', 'finalize', 'approval']);
     for (let attempt = 1; ; attempt++) {
       const { stored, object: old } = await this.read(kind, attrs.namespace, attrs.name);
       if (pinned !== '' && pinned !== old.metadata.resourceVersion) throw conflict(kind.resource, attrs.name, MODIFIED);
@@ -338,6 +339,11 @@ export class Registry {
       next = { ...old, status: requested.status };
       if (requested.status === undefined) delete next.status;
       return next;
+    }
+    if (subresource === 'approval') {
+      // certificatesigningrequests/approval: only status.conditions changes (Approved/Denied).
+      const conditions = (requested.status as { conditions?: unknown } | undefined)?.conditions;
+      return { ...old, status: { ...(old.status as object | undefined), conditions } };
     }
     if (subresource === 'finalize') {
       const finalizers = (requested.spec as { finalizers?: unknown } | undefined)?.finalizers;
@@ -451,6 +457,18 @@ export class Registry {
       }
     }
   }
+
+  // ---------------------------------------------------------------- pods/eviction
+
+  /**
+   * Evicts a pod: a delete honouring its grace period (or the eviction's deleteOptions), as
+   * Kubernetes' Eviction API does. Returns the pod as the delete left it (marked, or gone).
+   */
+  async evict(attrs: RequestAttributes, kind: KindDefinition, bodyBytes: Uint8Array): Promise<KubeObject> {
+    checkSubresource(kind, 'eviction', kind.resource === 'pods' ? ['eviction'] : []);
+    const { podName, gracePeriodSeconds } = parseEviction(attrs, bodyBytes);
+    return this.delete({ ...attrs, name: podName, subresource: '' }, kind, { gracePeriodSeconds, preconditionUid: '', preconditionResourceVersion: '', propagationPolicy: 'Background' });
+  }
 }
 
 /** "" or "0" = the latest; otherwise a positive revision. */
@@ -462,7 +480,7 @@ export function parseResourceVersion(raw: string, field: string): number {
 
 /** A subresource this kind does not have → NOT_FOUND, as Kubernetes answers. */
 export function checkSubresource(kind: KindDefinition, subresource: string, allowed: readonly string[]): void {
-  const has = subresource === '' || (subresource === 'status' && kind.hasStatus) || (subresource === 'finalize' && kind.resource === 'namespaces') || (subresource === 'binding' && kind.resource === 'pods');
+  const has = subresource === '' || (subresource === 'status' && kind.hasStatus) || (subresource === 'finalize' && kind.resource === 'namespaces') || ((subresource === 'binding' || subresource === 'eviction') && kind.resource === 'pods') || (subresource === 'approval' && kind.resource === 'certificatesigningrequests');
   if (!allowed.includes(subresource) || !has) {
     throw new ApiError(Code.NOT_FOUND, `the server could not find the requested resource: ${kind.resource} has no subresource "${subresource}" for this verb`);
   }

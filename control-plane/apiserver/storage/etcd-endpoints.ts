@@ -62,11 +62,28 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 10_000,
 };
 
-/** host:port from an endpoint URL (http://host:port) or a bare host:port. */
-export function grpcAddress(url: string): string {
+/** TLS to the store (https:// endpoints): the CA that signed the members' certificates, and the
+ * client pair when the store asks for client certificates (--client-cert-auth). PEM bytes. */
+export interface StoreTls {
+  readonly ca: Uint8Array;
+  readonly cert?: Uint8Array;
+  readonly key?: Uint8Array;
+}
+
+/** Channel credentials for the store: plaintext without tls, else TLS (mTLS with a pair). */
+export function storeCredentials(tls: StoreTls | undefined): grpc.ChannelCredentials {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new TypeError('storage: a store client certificate needs its key (both or neither)');
+  const b = (x: Uint8Array | undefined): Buffer | null => (x === undefined ? null : Buffer.from(x));
+  return grpc.credentials.createSsl(b(tls.ca), b(tls.key), b(tls.cert));
+}
+
+/** host:port from an endpoint URL (http://host:port, https:// with tls) or a bare host:port. */
+export function grpcAddress(url: string, tls = false): string {
   if (!/^[a-z]+:\/\//i.test(url)) return url;
   const u = new URL(url);
-  if (u.protocol !== 'http:') throw new TypeError(`storage: endpoint ${url}: only http:// endpoints are supported (TLS comes with cluster security)`);
+  const want = tls ? 'https:' : 'http:';
+  if (u.protocol !== want) throw new TypeError(`storage: endpoint ${url}: expected ${want}// ${tls ? '(TLS to the store is configured)' : '(no TLS configured for the store: give its CA for https://)'}`);
   if (u.port === '') throw new TypeError(`storage: endpoint ${url} has no port`);
   return u.host;
 }
@@ -80,11 +97,12 @@ export class Endpoints {
     readonly policy: RetryPolicy,
     readonly clock: Clock,
     private readonly onFailover: (info: FailoverInfo) => void = () => {},
+    tls?: StoreTls,
   ) {
     if (urls.length === 0) throw new TypeError('storage: at least one endpoint is needed');
-    const creds = grpc.credentials.createInsecure();
+    const creds = storeCredentials(tls);
     this.list = urls.map((url) => {
-      const address = grpcAddress(url);
+      const address = grpcAddress(url, tls !== undefined);
       const channel = new grpc.Channel(address, creds, CHANNEL_OPTIONS);
       const opts = { channelOverride: channel };
       return {

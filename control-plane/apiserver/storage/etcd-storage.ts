@@ -24,7 +24,7 @@ import type { KeyValue } from '../../../proto/gen/etcd/mvccpb/kv.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Endpoints, unary } from './etcd-endpoints.js';
-import type { Attempt, FailoverInfo } from './etcd-endpoints.js';
+import type { Attempt, FailoverInfo, StoreTls } from './etcd-endpoints.js';
 import { EtcdWatch } from './etcd-watch.js';
 import type { StorageWatchEvent } from './storage.js';
 import { keyBytes, prefixRangeEnd, sameBytes } from './keys.js';
@@ -45,6 +45,8 @@ export interface EtcdStorageOptions {
   readonly clock?: Clock;
   /** Told whenever a call or watch moves to the next endpoint. */
   readonly onFailover?: (info: FailoverInfo) => void;
+  /** TLS for https:// endpoints (absent: plaintext http://). */
+  readonly tls?: StoreTls;
 }
 
 const decoder = new TextDecoder();
@@ -102,7 +104,7 @@ export class EtcdStorage implements Storage {
     for (const [name, v] of Object.entries(policy)) {
       if (!Number.isFinite(v) || v <= 0) throw new TypeError(`EtcdStorage: ${name} must be a positive number, got ${v}`);
     }
-    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock, options.onFailover);
+    this.endpoints = new Endpoints(options.endpoints, policy, options.clock ?? systemClock, options.onFailover, options.tls);
   }
 
   async get(key: string): Promise<StoredValue | undefined> {

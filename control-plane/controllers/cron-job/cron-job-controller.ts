@@ -10,7 +10,7 @@ import type { EventSink } from '../shared/event-recorder.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { controllerRef, newControllerRef } from '../shared/owner-refs.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { cronJobName, planCronJob } from './reconcile.js';
 
 export const SCHEDULED_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';

@@ -14,7 +14,7 @@ import type { InformerFactory } from '../shared/informer-factory.js';
 import { claim, withControllerRef } from '../shared/owner-refs.js';
 import { errorMessage, ignoreNotFound } from '../replica-set/replica-set-controller.js';
 import { podFromTemplate } from '../replica-set/reconcile.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { REVISION_HASH_LABEL, daemonTolerations, planDaemonSet } from './reconcile.js';
 
 export class DaemonSetController extends Controller {

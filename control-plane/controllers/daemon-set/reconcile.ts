@@ -9,7 +9,7 @@ import type { DaemonSet, Node, Pod, Toleration } from '../../../api/index.js';
 import { scaledValue } from '../../../api/index.js';
 import { isPodActive, isPodAvailable, isPodReady } from '../shared/pod-state.js';
 import { untolerated } from '../shared/taints.js';
-import { podTemplateHash } from '../deployment/template-hash.js';
+import { podTemplateHash } from '../../../workloads/index.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 

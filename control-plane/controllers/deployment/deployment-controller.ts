@@ -11,9 +11,9 @@ import type { InformerFactory } from '../shared/informer-factory.js';
 import { claim, controllerRef, withControllerRef, withoutOwnerRef } from '../shared/owner-refs.js';
 import { isPodActive } from '../shared/pod-state.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { REVISION_ANNOTATION, planDeployment } from './reconcile.js';
+import { planDeployment } from './reconcile.js';
 import type { DeploymentAction } from './reconcile.js';
-import { canonicalJson, templatesEqual } from './template-hash.js';
+import { REVISION_ANNOTATION, canonicalJson, templatesEqual } from '../../../workloads/index.js';
 
 export interface DeploymentControllerDeps extends ControllerDeps {
   readonly client: ShoalClient;

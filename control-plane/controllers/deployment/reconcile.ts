@@ -12,10 +12,8 @@
 import type { Condition, Deployment, ReplicaSet } from '../../../api/index.js';
 import { scaledValue } from '../../../api/index.js';
 import { newControllerRef } from '../shared/owner-refs.js';
-import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, templatesEqual } from './template-hash.js';
+import { POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, podTemplateHash, revisionOf, templatesEqual } from '../../../workloads/index.js';
 import { timestamp as stamp } from '../shared/time.js';
-
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
 export type DeploymentAction =
   | { readonly type: 'createReplicaSet'; readonly replicaSet: ReplicaSet }
@@ -39,11 +37,6 @@ export interface DeploymentInput {
   /** Recreate: whether pods of old ReplicaSets are still active. */
   readonly oldPodsRunning: boolean;
   readonly nowMs: number;
-}
-
-export function revisionOf(rs: ReplicaSet): number {
-  const n = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? '0');
-  return Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
 /** maxSurge and maxUnavailable as pod counts (both 0 would deadlock: unavailable becomes 1). */

@@ -8,7 +8,7 @@ import { Controller, splitKey } from '../shared/controller.js';
 import type { ControllerDeps } from '../shared/controller.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { endpointSubsets } from './reconcile.js';
 
 export interface EndpointsControllerDeps extends ControllerDeps {

@@ -13,7 +13,7 @@ import type { InformerFactory } from '../shared/informer-factory.js';
 import { controllerRef } from '../shared/owner-refs.js';
 import { errorMessage, ignoreNotFound } from '../replica-set/replica-set-controller.js';
 import { podFromTemplate } from '../replica-set/reconcile.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { isJobFinished, planJob } from './reconcile.js';
 
 export class JobController extends Controller {

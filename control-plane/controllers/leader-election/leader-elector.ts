@@ -92,7 +92,10 @@ export class LeaderElector {
     const signal = this.stopping.signal;
     let lastRenew = 0;
     while (!signal.aborted) {
-      const ok = await this.tryAcquireOrRenew().catch((e: unknown) => {
+      // A leader's attempt may not outlive its renew deadline (a hung call would otherwise keep
+      // it working past the point where another host may take over); a candidate's, one deadline.
+      const budgetMs = this.leading !== undefined ? Math.max(1, lastRenew + this.renewDeadlineMs - this.o.clock.now()) : this.renewDeadlineMs;
+      const ok = await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(budgetMs)])).catch((e: unknown) => {
         this.o.log.debug({ err: e }, 'lease attempt failed');
         return false;
       });
@@ -153,16 +156,16 @@ export class LeaderElector {
   }
 
   /** One round: true when this candidate holds the lease afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const now = this.o.clock.now();
     const stamp = new Date(now).toISOString();
     let current: Lease;
     try {
-      current = await this.leases().get(this.o.name, { signal: this.stopping.signal });
+      current = await this.leases().get(this.o.name, { signal });
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        this.lease = await this.leases().create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.namespace }, spec: this.spec(now, 0, stamp) } as Lease);
+        this.lease = await this.leases().create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.namespace }, spec: this.spec(now, 0, stamp) } as Lease, { signal });
       } catch (ce) {
         if (isAlreadyExists(ce)) return false;
         throw ce;
@@ -180,7 +183,7 @@ export class LeaderElector {
     const transitions = (current.spec.leaseTransitions ?? 0) + (mine ? 0 : 1);
     const acquireTime = mine ? (current.spec.acquireTime ?? stamp) : stamp;
     try {
-      this.lease = await this.leases().update({ ...current, spec: this.spec(now, transitions, acquireTime) });
+      this.lease = await this.leases().update({ ...current, spec: this.spec(now, transitions, acquireTime) }, { signal });
     } catch (e) {
       if (isConflict(e)) return false;
       throw e;

@@ -10,7 +10,7 @@ import type { EventSink } from '../shared/event-recorder.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { isPodActive } from '../shared/pod-state.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { desiredTaints, evictionTime, fullDisruption, nodeHealth } from './reconcile.js';
 import type { NodeHealth } from './reconcile.js';
 import { timestamp as stamp } from '../shared/time.js';
@@ -122,18 +122,23 @@ export class NodeLifecycleController extends Controller {
     const now = this.clock.now();
     const health = this.health(node);
     const nodes = this.d.client.resource<Node>('nodes', '');
+    // Writes are pinned to the version they were computed from: a status the agent posted
+    // meanwhile wins (Conflict → retried against the fresh object) instead of being overwritten.
+    let version = node.metadata.resourceVersion;
     if (health === 'Unknown') {
       const conds = node.status?.conditions ?? [];
       const ready = conds.find((c) => c.type === 'Ready');
       if (ready?.status !== 'Unknown') {
         const next = [...conds.filter((c) => c.type !== 'Ready'), { ...(ready ?? { type: 'Ready' }), type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: stamp(now) }];
-        await ignoreNotFound(nodes.patchStatus(key, { status: { conditions: next } }));
+        const written = await ignoreNotFound(nodes.patchStatus(key, { metadata: { resourceVersion: version }, status: { conditions: next } }));
+        if (written === undefined) return;
+        version = written.metadata.resourceVersion;
         this.d.events.event(node, 'Normal', 'NodeNotReady', `Node ${key} status is now: NodeNotReady`);
       }
     }
     const taints = desiredTaints(node, health, stamp(now));
     if (canonicalJson(taints) !== canonicalJson(node.spec.taints ?? [])) {
-      await ignoreNotFound(nodes.patch(key, { spec: { taints: taints.length > 0 ? taints : null } }));
+      await ignoreNotFound(nodes.patch(key, { metadata: { resourceVersion: version }, spec: { taints: taints.length > 0 ? taints : null } }));
     }
     // Pods on a silent node are no longer known to be ready: endpoints stop sending them traffic.
     if (health === 'Unknown') {

@@ -15,16 +15,23 @@ import { tolerates } from '../shared/taints.js';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 
-export type NodeHealth = 'Ready' | 'NotReady' | 'Unknown';
+/** Starting: registered, no Ready condition posted yet, still within the grace period. */
+export type NodeHealth = 'Ready' | 'NotReady' | 'Unknown' | 'Starting';
 
+/**
+ * A node that has not posted a Ready condition yet is left alone for the grace period, like
+ * kube's node startup grace: marking it Unknown at once would race its agent's first status
+ * write (register, then post status) and could overwrite Ready=True with Unknown.
+ */
 export function nodeHealth(node: Node, lastSeenMs: number, nowMs: number, graceMs: number): NodeHealth {
   if (nowMs - lastSeenMs > graceMs) return 'Unknown';
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True' ? 'Ready' : ready === undefined ? 'Unknown' : 'NotReady';
+  return ready === undefined ? 'Starting' : ready.status === 'True' ? 'Ready' : 'NotReady';
 }
 
 /** The NoExecute taints a node of this health carries (others' taints are kept as they are). */
 export function desiredTaints(node: Node, health: NodeHealth, nowIso: string): Taint[] {
+  if (health === 'Starting') return [...(node.spec.taints ?? [])];
   const own = (node.spec.taints ?? []).filter((t) => t.key !== TAINT_UNREACHABLE && t.key !== TAINT_NOT_READY);
   const existing = (key: string): Taint => (node.spec.taints ?? []).find((t) => t.key === key && t.effect === 'NoExecute') ?? ({ key, effect: 'NoExecute', timeAdded: nowIso } as Taint);
   if (health === 'Unknown') return [...own, existing(TAINT_UNREACHABLE)];
@@ -34,8 +41,10 @@ export function desiredTaints(node: Node, health: NodeHealth, nowIso: string): T
 
 /** True when evictions must stop: most nodes silent at once (at least 3 nodes). */
 export function fullDisruption(healths: readonly NodeHealth[], threshold = 0.55): boolean {
-  if (healths.length < 3) return false;
-  return healths.filter((h) => h !== 'Ready').length / healths.length > threshold;
+  // Nodes still starting say nothing about the network either way.
+  const known = healths.filter((h) => h !== 'Starting');
+  if (known.length < 3) return false;
+  return known.filter((h) => h !== 'Ready').length / known.length > threshold;
 }
 
 /**

@@ -2,19 +2,13 @@
 // objects a controller adopts, keeps and releases (client-go's ControllerRefManager), as a pure
 // function so the controllers only apply its answer.
 import type { KubeObject, OwnerReference } from '../../../api/kind.js';
+import { controllerRef } from '../../../workloads/index.js';
 
-export function controllerRef(o: KubeObject): OwnerReference | undefined {
-  return o.metadata.ownerReferences?.find((r) => r.controller === true);
-}
+export { controllerRef, isControlledBy } from '../../../workloads/index.js';
 
 /** The controller reference an owner puts on what it creates or adopts. */
 export function newControllerRef(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
-}
-
-export function isControlledBy(o: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerRef(o);
-  return ref !== undefined && ref.uid === owner.metadata.uid;
 }
 
 /** The object with `owner`'s controller reference added. */

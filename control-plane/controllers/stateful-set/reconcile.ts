@@ -9,7 +9,7 @@
 //   <template>-<set>-<ordinal>, on the node that first ran that ordinal; the pod is pinned there.
 import type { Pod, StatefulSet } from '../../../api/index.js';
 import { isPodActive, isPodReady } from '../shared/pod-state.js';
-import { podTemplateHash } from '../deployment/template-hash.js';
+import { podTemplateHash } from '../../../workloads/index.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';

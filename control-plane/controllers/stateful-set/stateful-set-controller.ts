@@ -11,7 +11,7 @@ import { trackOwnedPods } from '../shared/owned-pods.js';
 import type { InformerFactory } from '../shared/informer-factory.js';
 import { controllerRef } from '../shared/owner-refs.js';
 import { ignoreNotFound } from '../replica-set/replica-set-controller.js';
-import { canonicalJson } from '../deployment/template-hash.js';
+import { canonicalJson } from '../../../workloads/index.js';
 import { VOLUME_NODES_ANNOTATION, ordinalOf, planStatefulSet, statefulPod, volumeNodes } from './reconcile.js';
 
 export class StatefulSetController extends Controller {

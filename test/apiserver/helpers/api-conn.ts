@@ -1,7 +1,7 @@
 // A thin promise wrapper over the generated gRPC clients of shoal.api.v1 (Api, Cluster) for the
 // API server's tests; the typed client/ lives elsewhere. Objects go in and out as JSON.
 import { credentials, Metadata } from '@grpc/grpc-js';
-import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
+import type { ChannelCredentials, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { ApiClient, ClusterClient } from '../../../proto/gen/shoal/api/v1/api.js';
 import type {
   CreateRequest,
@@ -35,9 +35,9 @@ function callError(e: ServiceError): CallError {
 
 type Unary<Req, Res> = (req: Req, md: Metadata, opts: { deadline: Date }, cb: (e: ServiceError | null, r?: Res) => void) => unknown;
 
-function call<Req, Res>(fn: Unary<Req, Res>, self: object, req: Req, timeoutMs = 15_000): Promise<Res> {
+function call<Req, Res>(fn: Unary<Req, Res>, self: object, req: Req, timeoutMs = 15_000, md = new Metadata()): Promise<Res> {
   return new Promise((resolve, reject) => {
-    fn.call(self, req, new Metadata(), { deadline: new Date(Date.now() + timeoutMs) }, (e, r) => (e !== null ? reject(Object.assign(new Error(e.details), callError(e))) : resolve(r!)));
+    fn.call(self, req, md, { deadline: new Date(Date.now() + timeoutMs) }, (e, r) => (e !== null ? reject(Object.assign(new Error(e.details), callError(e))) : resolve(r!)));
   });
 }
 
@@ -56,43 +56,54 @@ export class ApiConn {
   readonly api: ApiClient;
   readonly cluster: ClusterClient;
 
-  constructor(readonly address: string) {
-    this.api = new ApiClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
-    this.cluster = new ClusterClient(address, credentials.createInsecure());
+  /** creds: TLS credentials (default plaintext); metadata: sent with every call (e.g. a bearer token). */
+  constructor(
+    readonly address: string,
+    creds: ChannelCredentials = credentials.createInsecure(),
+    private readonly metadata: Record<string, string> = {},
+  ) {
+    this.api = new ApiClient(address, creds, { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
+    this.cluster = new ClusterClient(address, creds);
+  }
+
+  private md(): Metadata {
+    const md = new Metadata();
+    for (const [k, v] of Object.entries(this.metadata)) md.set(k, v);
+    return md;
   }
 
   async create(resource: string, namespace: string, object: unknown, extra: Partial<CreateRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.create as Unary<CreateRequest, { object: Uint8Array }>, this.api, { resource, namespace, object: Buffer.isBuffer(object) ? object : enc(object), name: '', subresource: '', dryRun: false, ...extra });
+    const r = await call(this.api.create as Unary<CreateRequest, { object: Uint8Array }>, this.api, { resource, namespace, object: Buffer.isBuffer(object) ? object : enc(object), name: '', subresource: '', dryRun: false, ...extra }, undefined, this.md());
     return dec(r.object);
   }
 
   async get(resource: string, namespace: string, name: string): Promise<Obj> {
-    const r = await call(this.api.get as Unary<GetRequest, { object: Uint8Array }>, this.api, { resource, namespace, name });
+    const r = await call(this.api.get as Unary<GetRequest, { object: Uint8Array }>, this.api, { resource, namespace, name }, undefined, this.md());
     return dec(r.object);
   }
 
   async list(resource: string, namespace: string, extra: Partial<ListRequest> = {}): Promise<{ items: Obj[]; resourceVersion: string; continue: string; remainingItemCount: number }> {
-    const r = await call(this.api.list as Unary<ListRequest, ListResponse>, this.api, { resource, namespace, labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', ...extra });
+    const r = await call(this.api.list as Unary<ListRequest, ListResponse>, this.api, { resource, namespace, labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', ...extra }, undefined, this.md());
     return { items: r.items.map(dec), resourceVersion: r.resourceVersion, continue: r.continue, remainingItemCount: r.remainingItemCount };
   }
 
   async update(resource: string, namespace: string, object: Obj, extra: Partial<UpdateRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.update as Unary<UpdateRequest, { object: Uint8Array }>, this.api, { resource, namespace, name: object.metadata.name ?? '', subresource: '', object: enc(object), dryRun: false, ...extra });
+    const r = await call(this.api.update as Unary<UpdateRequest, { object: Uint8Array }>, this.api, { resource, namespace, name: object.metadata.name ?? '', subresource: '', object: enc(object), dryRun: false, ...extra }, undefined, this.md());
     return dec(r.object);
   }
 
   async patch(resource: string, namespace: string, name: string, patch: unknown, extra: Partial<PatchRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.patch as Unary<PatchRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, subresource: '', patch: Buffer.isBuffer(patch) ? patch : enc(patch), dryRun: false, ...extra });
+    const r = await call(this.api.patch as Unary<PatchRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, subresource: '', patch: Buffer.isBuffer(patch) ? patch : enc(patch), dryRun: false, ...extra }, undefined, this.md());
     return dec(r.object);
   }
 
   async delete(resource: string, namespace: string, name: string, extra: Partial<DeleteRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.delete as Unary<DeleteRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, gracePeriodSeconds: undefined, preconditionUid: '', preconditionResourceVersion: '', propagationPolicy: '', dryRun: false, ...extra });
+    const r = await call(this.api.delete as Unary<DeleteRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, gracePeriodSeconds: undefined, preconditionUid: '', preconditionResourceVersion: '', propagationPolicy: '', dryRun: false, ...extra }, undefined, this.md());
     return dec(r.object);
   }
 
   watch(resource: string, namespace: string, extra: Partial<WatchRequest> = {}): Watcher {
-    const stream = this.api.watch({ resource, namespace, labelSelector: '', fieldSelector: '', resourceVersion: '', allowBookmarks: false, ...extra });
+    const stream = this.api.watch({ resource, namespace, labelSelector: '', fieldSelector: '', resourceVersion: '', allowBookmarks: false, ...extra }, this.md());
     return new Watcher(stream);
   }
 

@@ -57,6 +57,14 @@ export class ControlPlaneCluster {
     }
   }
 
+  /** The last `lines` lines of a member's log (for failure reports); `keep` filters them first. */
+  logTail(name: string, lines: number, keep: (line: string) => boolean = () => true): string[] {
+    return this.log(name)
+      .split('\n')
+      .filter((l) => l !== '' && keep(l))
+      .slice(-lines);
+  }
+
   /** The ports the member's API server reported, once it has. */
   private learnPorts(name: string): ApiPorts | undefined {
     const known = this.ports.get(name);

@@ -1,6 +1,9 @@
 // One small valid object per kind of the issue, keyed by plural resource: what the CRUD table
 // test creates, reads, lists, updates, watches and deletes. apiVersion and kind come from the
 // served kind definition; the fields are those of the Kubernetes object.
+/** A PEM CSR (base64) for CN=system:node:sample, O=system:nodes, made with control-plane/pki's createCsr. */
+export const SAMPLE_CSR =
+  'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIdU1JR1dBZ0VBTURReEd6QVpCZ05WQkFNVEVuTjVjM1JsYlRwdWIyUmxPbk5oYlhCc1pURVZNQk1HQTFVRQpDaE1NYzNsemRHVnRPbTV2WkdWek1Ga3dFd1lIS29aSXpqMENBUVlJS29aSXpqMERBUWNEUWdBRWtnZWQ4aUxCCldxYzZzRXlscVZMUW4wYThLS2Rvd3hiOS8zTzBZbmE1RW9CTVBIUlFoeWMrU1BzSUZSNkphTlcyR2M3V3lsT2QKdU02cVlKSGFBTjZEbXFBQU1Bb0dDQ3FHU000OUJBTUNBMGNBTUVRQ0lFOVlEWFdrZllIeUVIZjBxbnAwckNrNgp2czdUK2ovTUo1MXJ3bm5ZTTdqWUFpQUNZZ00wcTYyUStIU2NqdWZrQ3owb1NiZGEyTlUrYmt0cWtXTTRMc20rCnlRPT0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0t';
 const containers = [{ name: 'main', image: 'busybox:1.36' }];
 const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers } });
 
@@ -27,6 +30,7 @@ export const SAMPLES: Readonly<Record<string, Record<string, unknown>>> = {
   roles: { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
   rolebindings: { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }] },
   clusterroles: { rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }] },
+  certificatesigningrequests: { spec: { request: SAMPLE_CSR, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['digital signature', 'client auth'] } },
   clusterrolebindings: { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }] },
 };
 

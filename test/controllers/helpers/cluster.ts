@@ -12,12 +12,18 @@ import { ApiServers } from '../../client/helpers/api-servers.js';
 
 export const log = pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent' });
 
-/** Waits (bounded) until cond holds; fails the test with `what` otherwise. */
-export async function until(t: Test, what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits (bounded) until cond holds; fails the test with `what` otherwise, plus what `explain`
+ * reports about the state of things then (so a timeout says why).
+ */
+export async function until(t: Test, what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, explain?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) {
-      t.fail(`timed out waiting for ${what}`);
+      // The explanation goes out as comment lines too: tap folds a failure's message onto one line.
+      const why = explain === undefined ? undefined : await explain().catch((e: unknown) => `(could not explain: ${(e as Error).message})`);
+      if (why !== undefined) t.comment(`timed out waiting for ${what}; state then:\n${why}`);
+      t.fail(`timed out waiting for ${what}`, why === undefined ? {} : { state: why });
       throw new Error(`timed out waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 25));
@@ -49,6 +55,8 @@ export class FakeKubelet {
   ready: (p: Pod) => boolean = () => true;
   /** Nodes whose kubelet is gone: their pods are left alone. */
   readonly dead = new Set<string>();
+  /** Binds unscheduled pods to `node` (false when a real scheduler runs in the test). */
+  bindUnscheduled = true;
   /** The phase a bound pod reaches (tests make Job pods succeed or fail). */
   phase: (p: Pod) => 'Running' | 'Succeeded' | 'Failed' = () => 'Running';
 
@@ -60,8 +68,9 @@ export class FakeKubelet {
     this.pods.addHandlers({ onAdd: step, onUpdate: (_o, p) => step(p) });
   }
 
-  static async start(t: Test, client: ShoalClient): Promise<FakeKubelet> {
+  static async start(t: Test, client: ShoalClient, opts: { bindUnscheduled?: boolean } = {}): Promise<FakeKubelet> {
     const k = new FakeKubelet(client);
+    k.bindUnscheduled = opts.bindUnscheduled ?? true;
     k.pods.start();
     t.teardown(() => k.pods.stop());
     await k.pods.waitForSync({ timeoutMs: 20_000 });
@@ -77,7 +86,7 @@ export class FakeKubelet {
       return;
     }
     if ((p.spec.nodeName ?? '') === '') {
-      await pods.bind(name, this.node);
+      if (this.bindUnscheduled) await pods.bind(name, this.node);
       return;
     }
     const phase = this.phase(p);

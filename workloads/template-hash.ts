@@ -1,7 +1,7 @@
 // The pod-template-hash: names a Deployment's ReplicaSet after its pod template, like
 // Kubernetes (FNV-1a 32 of the template, collisionCount mixed in, digits mapped to an alphabet
 // without vowels). Canonical JSON (sorted keys) makes it independent of key order.
-import type { PodTemplateSpec } from '../../../api/index.js';
+import type { PodTemplateSpec } from '../api/index.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
