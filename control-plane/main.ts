@@ -3,8 +3,14 @@
 // through its client URLs like any etcd client. Flags use etcd's names; see
 // `shoal-control-plane --help`.
 //
+// `shoal-control-plane init ...` / `join ...` set up a secure control-plane host in a data
+// directory and run it the same way (control-plane/bootstrap); `--config-file F` reads flags
+// from YAML (keys = flag names; the command line wins), which is how a set-up host restarts.
+//
 // Exit codes: 0 after SIGTERM/SIGINT or after this member was removed from the cluster,
 // 1 when it could not start or its storage failed, 2 for bad flags.
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
@@ -12,6 +18,8 @@ import { loadSecurity } from './apiserver/security-setup.js';
 import { ENCRYPTION_USAGE, runEncryptionCommand } from './apiserver/encryption-command.js';
 import type { SecuritySetup } from './apiserver/security-setup.js';
 import { EtcdStorage } from './apiserver/storage/index.js';
+import { BootstrapError, detectFeatures, expandConfigFile, INIT_USAGE, JOIN_USAGE, parseInitOptions, parseJoinOptions, prepareInit, prepareJoin } from './bootstrap/index.js';
+import type { BootstrapDeps, HostRun } from './bootstrap/index.js';
 import { loadControlLoopsSettings, startControlLoops } from './control-loops.js';
 import type { ControlLoops, ControlLoopsSettings } from './control-loops.js';
 import { ConfigError, createLogger, loadConfig, StoreMember, USAGE } from './store/index.js';
@@ -61,7 +69,7 @@ async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: Contr
   return { server, storage, loops, security };
 }
 
-async function main(config: StoreConfig, api: ApiConfig | undefined, loopSettings: ControlLoopsSettings | undefined): Promise<void> {
+async function main(config: StoreConfig, api: ApiConfig | undefined, loopSettings: ControlLoopsSettings | undefined, hooks: Omit<HostRun, 'argv'>): Promise<void> {
   const log = createLogger(config.logLevel, { app: 'shoal-control-plane' });
   const member = await StoreMember.start(config, log);
   let exiting = false;
@@ -101,11 +109,20 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, loopSetting
   member.ready.then(
     () => {
       if (api === undefined || exiting) return;
-      apiStarting = startApi(config, api, loopSettings, log).catch((e: unknown) => {
-        log.error({ err: (e as Error).message }, 'the API server could not start');
-        exit(1, 'API server start failed');
-        return undefined;
-      });
+      const before = hooks.beforeApi?.() ?? Promise.resolve();
+      apiStarting = before
+        .then(() => (exiting ? undefined : startApi(config, api, loopSettings, log)))
+        .catch((e: unknown) => {
+          log.error({ err: (e as Error).message }, 'the API server could not start');
+          exit(1, 'API server start failed');
+          return undefined;
+        });
+      apiStarting
+        .then((a) => (a === undefined || exiting ? undefined : hooks.afterApi?.()))
+        .catch((e: unknown) => {
+          log.error({ err: (e as Error).message }, 'setting up the cluster after the API server started failed');
+          exit(1, 'bootstrap failed');
+        });
     },
     (e: unknown) => {
       if (!exiting) {
@@ -116,10 +133,55 @@ async function main(config: StoreConfig, api: ApiConfig | undefined, loopSetting
   );
 }
 
-const argv = process.argv.slice(2);
-const HELP = `${USAGE}\n\n${API_USAGE}\n\nKey rotation:\n  ${ENCRYPTION_USAGE}`;
-if (argv[0] === 'encryption') {
-  runEncryptionCommand(argv.slice(1), (s) => process.stdout.write(s)).then(
+const HELP = `${USAGE}\n\n${API_USAGE}\n\n${INIT_USAGE}\n\n${JOIN_USAGE}\n\nKey rotation:\n  ${ENCRYPTION_USAGE}`;
+
+/** init/join set up the data directory first; anything else is flags (maybe from --config-file). */
+async function hostRun(argv: readonly string[]): Promise<HostRun> {
+  const deps: BootstrapDeps = {
+    pki: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
+    features: detectFeatures(),
+    print: (text) => process.stdout.write(`${text}\n`),
+  };
+  const say = (msg: string): void => void process.stderr.write(`shoal-control-plane: ${msg}\n`);
+  switch (argv[0]) {
+    case 'init':
+      return prepareInit(parseInitOptions(argv.slice(1), homedir()), deps);
+    case 'join':
+      return prepareJoin(parseJoinOptions(argv.slice(1), homedir()), deps, say);
+    default:
+      return { argv: await expandConfigFile(argv) };
+  }
+}
+
+async function start(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const usage = argv[0] === 'init' ? INIT_USAGE : argv[0] === 'join' ? JOIN_USAGE : HELP;
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  let config: StoreConfig;
+  let api: ApiConfig | undefined;
+  let run: HostRun;
+  let loopSettings: ControlLoopsSettings | undefined;
+  try {
+    run = await hostRun(argv);
+    const split = loadApiConfig(run.argv);
+    api = split.api;
+    config = loadConfig(split.storeArgv);
+    // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
+    loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api, api.security.serviceAccountIssuer) : undefined;
+  } catch (e) {
+    const usage = e instanceof ConfigError || (e instanceof BootstrapError && e.code === 'bad-flags');
+    process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
+    process.exit(usage ? 2 : 1);
+  }
+  await main(config, api, loopSettings, run);
+}
+
+const argv0 = process.argv[2];
+if (argv0 === 'encryption') {
+  runEncryptionCommand(process.argv.slice(3), (s) => process.stdout.write(s)).then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n`);
@@ -127,28 +189,7 @@ if (argv[0] === 'encryption') {
     },
   );
 } else {
-  void startProcess();
-}
-
-async function startProcess(): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${HELP}\n`);
-    process.exit(0);
-  }
-  let config: StoreConfig;
-  let api: ApiConfig | undefined;
-  let loopSettings: ControlLoopsSettings | undefined;
-  try {
-    const split = loadApiConfig(argv);
-    api = split.api;
-    config = loadConfig(split.storeArgv);
-    // The loops' files are read before anything starts: a bad one stops the start, nothing half-runs.
-    loopSettings = api?.controlLoops === true ? await loadControlLoopsSettings(api, api.security.serviceAccountIssuer) : undefined;
-  } catch (e) {
-    process.stderr.write(`shoal-control-plane: ${(e as Error).message}\n${e instanceof ConfigError ? HELP + '\n' : ''}`);
-    process.exit(e instanceof ConfigError ? 2 : 1);
-  }
-  main(config, api, loopSettings).catch((e: unknown) => {
+  start().catch((e: unknown) => {
     process.stderr.write(`shoal-control-plane: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(1);
   });
