@@ -22,7 +22,7 @@ export { containerEnv, fieldValue } from './pod/container-env.js';
 export { buildContainerSpec, containerHash, limitsOf } from './pod/container-spec.js';
 export { configRefs, fetchConfigData } from './pod/config-data.js';
 export type { ConfigData, ConfigSource } from './pod/config-data.js';
-export { prepareVolumes, podDirFor } from './pod/volumes.js';
+export { prepareVolumes, podDirFor, claimsRootFor, claimDirFor } from './pod/volumes.js';
 export { statusMergePatch } from './pod/status-patch.js';
 export { ProbeTracker, ProbeKind, ProbeResult } from './probe/probe-tracker.js';
 export { runProbe, resolvePort } from './probe/probe-runner.js';
