@@ -28,6 +28,8 @@ export { ProbeTracker, ProbeKind, ProbeResult } from './probe/probe-tracker.js';
 export { runProbe, resolvePort } from './probe/probe-runner.js';
 export { readHostFacts, readHostUsage, kubeArch } from './node/host-facts.js';
 export type { HostFacts, HostUsage } from './node/host-facts.js';
+export { readNodeUsage } from './node/node-usage.js';
+export type { NodeUsage, NodeUsageSource } from './node/node-usage.js';
 export { buildNodeStatus, nodeLabels, defaultReservations, defaultThresholds } from './node/node-status.js';
 export type { Reservations, Thresholds } from './node/node-status.js';
 export { NodeHeartbeat, NODE_LEASE_NAMESPACE } from './node/node-heartbeat.js';
