@@ -4,6 +4,7 @@
 import t from 'tap';
 import type { Namespace, Node, Pod } from '../../api/index.js';
 import { mustParseQuantity, toMillis, toUnits } from '../../api/index.js';
+import type { Authorizer } from '../../control-plane/apiserver/pipeline/authorization.js';
 import { shoalctl } from '../cli/helpers/shoalctl.js';
 import { until } from './helpers/agent-rig.js';
 import { FAKE_IMAGE, FAKE_NODE_USAGE, tunnelRig } from './helpers/tunnel-rig.js';
@@ -76,4 +77,21 @@ t.test('top - the node stats call answers for its node only, through the API', a
   );
   t.ok(s.timestampMs > 0, 'stamped by the agent');
   await t.rejects(r.client.streams.nodeStats('nobody'), { message: /node "nobody" has no tunnel/ });
+});
+
+t.test('top - node stats are authorized as get nodes/stats; a refusal fails the command', async (t) => {
+  const seen: string[] = [];
+  const noStats: Authorizer = {
+    authorize: async (a) => {
+      if (a.subresource === 'stats') seen.push(`${a.verb} ${a.resource}/${a.subresource} ${a.name}`);
+      return a.subresource === 'stats' ? { allowed: false, reason: 'admins only' } : { allowed: true };
+    },
+  };
+  const r = await tunnelRig(t, { serverOptions: { authorizer: noStats } });
+  await t.rejects(r.client.streams.nodeStats(r.nodeName), { code: 7, message: /User "system:anonymous" cannot get resource "nodes\/stats" in API group "" at the cluster scope: admins only/ });
+  t.ok(seen.includes(`get nodes/stats ${r.nodeName}`), 'authorized as get nodes/stats for the node');
+  const ctl = shoalctl(t, r.servers.addresses);
+  const res = await ctl.call(['top', 'nodes']);
+  t.equal(res.code, 1, 'forbidden is an error, not <unknown>');
+  t.match(res.stderr, /forbidden/);
 });
