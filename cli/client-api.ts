@@ -92,6 +92,7 @@ export async function connectClient(options: ConnectOptions): Promise<ShoalApi> 
     podLogs: (o, out) => client.streams.podLogs(o, out),
     podExec: (o, stdout, stderr) => client.streams.podExec(o, stdout, stderr),
     imageLoad: (o) => client.streams.imageLoad(o),
+    nodeStats: (node, signal) => client.streams.nodeStats(node, signal),
     close: () => client.close(),
   };
 }

@@ -22,6 +22,7 @@ import { getCommand } from './commands/get.js';
 import { imageCommand } from './commands/image.js';
 import { labelCommand } from './commands/label.js';
 import { logsCommand } from './commands/logs.js';
+import { topCommand } from './commands/top.js';
 import { membersCommand } from './commands/members.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { scaleCommand } from './commands/scale.js';
@@ -56,6 +57,7 @@ export function buildProgram(ctx: CliContext): Command {
     logsCommand,
     execCommand,
     imageCommand,
+    topCommand,
     membersCommand,
     tokenCommand,
     certificateCommand,

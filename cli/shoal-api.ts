@@ -4,6 +4,7 @@
 // toCliError at the command edge.
 import type { KubeObject } from '../api/kind.js';
 import type { ImageLoadOptions, OutputSink, PodExecOptions, PodLogsOptions } from '../client/index.js';
+import type { NodeStatsReply } from '../proto/gen/shoal/api/v1/tunnel.js';
 import type { ComponentStatusView, MemberView } from './output/cluster-tables.js';
 import type { DiscoveredResource } from './resources.js';
 
@@ -59,5 +60,7 @@ export interface ShoalApi {
   podExec(options: PodExecOptions, stdout: OutputSink, stderr: OutputSink): Promise<number>;
   /** Streams a `docker save` tarball to a node's runtime; the image names it loaded. */
   imageLoad(options: ImageLoadOptions): Promise<{ readonly images: readonly string[]; readonly bytes: number }>;
+  /** Usage of a node and its pods, measured now by its agent (shoalctl top). */
+  nodeStats(node: string, signal?: AbortSignal): Promise<NodeStatsReply>;
   close(): void;
 }

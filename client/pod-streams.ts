@@ -1,10 +1,10 @@
-// Logs, exec and image load through the API servers (shoal.api.v1.NodeStreams), which relay them
+// Logs, exec, image load and node stats through the API servers (shoal.api.v1.NodeStreams), which relay them
 // to the node's agent over the tunnel the agent opened. A server without that node's tunnel
 // answers UNAVAILABLE before any output: the call then moves to the next server (each tried
 // once). After output has started, a failure is the caller's.
 import type { ClientDuplexStream, ClientReadableStream, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import { NodeStreamsClient } from '../proto/gen/shoal/api/v1/tunnel.js';
-import type { ExecInput, ExecOutput, ImageLoadChunk, ImageLoadResult, LogChunk, PodLogsRequest, TerminalSize } from '../proto/gen/shoal/api/v1/tunnel.js';
+import type { ExecInput, ExecOutput, ImageLoadChunk, ImageLoadResult, LogChunk, NodeStatsReply, PodLogsRequest, TerminalSize } from '../proto/gen/shoal/api/v1/tunnel.js';
 import type { Connection } from './connection.js';
 import { channelCredentials } from './credentials.js';
 import { ApiError, ApiErrorReason, toApiError } from './errors.js';
@@ -188,6 +188,23 @@ export class PodStreams {
           call.cancel();
           reject(e);
         });
+      });
+    });
+  }
+
+  /** The node's and its pods' usage, measured now by the node's agent. */
+  nodeStats(node: string, signal?: AbortSignal): Promise<NodeStatsReply> {
+    if (node === '') return Promise.reject(new TypeError('nodeStats: node is required'));
+    return this.onServers(signal, (client) => {
+      return new Promise<NodeStatsReply>((resolve, reject) => {
+        const call = client.nodeStats({ node }, this.connection.metadata(), (e: ServiceError | null, res?: NodeStatsReply) => {
+          signal?.removeEventListener('abort', abort);
+          // Nothing was produced before a failure: another server may have the node's tunnel.
+          if (e !== null) reject(new BeforeOutput(e));
+          else resolve(res as NodeStatsReply);
+        });
+        const abort = (): void => call.cancel();
+        signal?.addEventListener('abort', abort, { once: true });
       });
     });
   }

@@ -5,7 +5,7 @@
 // - a receiver returns credit only after it has handed the bytes on (consumed()), batched;
 // - receiving more than the window is a protocol error (the peer ignores credit);
 // - after close (sent or received) nothing more is sent and waiting senders return false.
-import type { StreamClose, StreamData, StreamWindow } from '../../proto/gen/shoal/api/v1/tunnel.js';
+import type { NodeStatsReply, StreamClose, StreamData, StreamWindow } from '../../proto/gen/shoal/api/v1/tunnel.js';
 
 export const STREAM_WINDOW_BYTES = 256 * 1024;
 export const MAX_DATA_FRAME_BYTES = 32 * 1024;
@@ -45,8 +45,8 @@ export class TunnelProtocolError extends Error {
   readonly code = 'TUNNEL_PROTOCOL';
 }
 
-export function closeFrame(code: CloseCode, message: string, extra: { exitCode?: number; images?: readonly string[] } = {}): StreamClose {
-  return { code, message, exitCode: extra.exitCode ?? 0, images: [...(extra.images ?? [])] };
+export function closeFrame(code: CloseCode, message: string, extra: { exitCode?: number; images?: readonly string[]; stats?: NodeStatsReply } = {}): StreamClose {
+  return { code, message, exitCode: extra.exitCode ?? 0, images: [...(extra.images ?? [])], stats: extra.stats };
 }
 
 export class StreamEnd {

@@ -27,7 +27,7 @@ import type { BackoffPolicy } from './crash-loop-backoff.js';
 import { computePodStatus, WaitingReason } from './pod-status.js';
 import type { ContainerObservation } from './pod-status.js';
 import { shouldRestart, shouldRestartInit } from './restart-decision.js';
-import { podDirFor, prepareVolumes } from './volumes.js';
+import { claimsRootFor, podDirFor, prepareVolumes } from './volumes.js';
 
 export interface PodWorkerDeps {
   readonly runtime: ContainerRuntime;
@@ -339,7 +339,7 @@ export class PodWorker {
     const podIP = this.pod.status?.podIP ?? '';
     const env = containerEnv(this.pod, c, data, { podIP, hostIP: this.deps.hostIP(), nodeName: this.deps.nodeName });
     if (!env.ok) return this.failed(c, WaitingReason.CreateContainerConfigError, env.message);
-    const volumes = await prepareVolumes(podDirFor(this.deps.dataDir, this.uid), this.pod, data);
+    const volumes = await prepareVolumes(podDirFor(this.deps.dataDir, this.uid), this.pod, data, claimsRootFor(this.deps.dataDir));
     if (!volumes.ok) return this.failed(c, WaitingReason.CreateContainerConfigError, volumes.message);
     const spec = buildContainerSpec({ pod: this.pod, container: c, kind, nodeName: this.deps.nodeName, restartCount, backoff: m.consecutive, env: env.env, volumes: volumes.volumes });
     let id: string;

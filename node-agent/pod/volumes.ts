@@ -2,6 +2,11 @@
 // pod on this node); hostPath is the host's path (created for DirectoryOrCreate/FileOrCreate);
 // configMap and secret volumes are files written into the pod's dir and mounted read-only
 // (secrets with mode 0600 files in a 0700 dir unless defaultMode says otherwise).
+// persistentVolumeClaim (StatefulSet local volumes) is <data-dir>/volumes/<namespace>/<claim>,
+// made on first use and never removed with the pod: it is the claim's data, and a pod of the
+// same claim that comes back on this node finds it. The tree above it is 0700 (only the agent
+// walks it; a bind mount needs no access to its parents); the claim dir itself is 0777 because
+// a container may run as any user (no fsGroup/runAsUser support yet).
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -57,8 +62,29 @@ async function hostPathVolume(v: NonNullable<Volume['hostPath']>): Promise<strin
   return ok ? undefined : `hostPath type check failed: ${v.path} is not a ${type}`;
 }
 
-/** Makes every volume of the pod ready under podDir (absolute); idempotent (files refreshed). */
-export async function prepareVolumes(podDir: string, pod: Pod, data: ConfigData): Promise<VolumesResult> {
+// A claim name is a DNS-1123 subdomain: no '/', no '..' (it becomes a path component).
+const CLAIM_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The dir of claim `claimName` in `namespace` under the agent's claims root. */
+export function claimDirFor(claimsRoot: string, namespace: string, claimName: string): string | undefined {
+  if (claimName.length > 253 || !CLAIM_NAME.test(claimName) || !CLAIM_NAME.test(namespace)) return undefined;
+  return join(claimsRoot, namespace, claimName);
+}
+
+/** Creates the claim's dir on first use (0700 parents, 0777 dir); an existing dir is kept as it is. */
+async function claimVolume(claimsRoot: string, namespace: string, claimName: string): Promise<string | { error: string }> {
+  const dir = claimDirFor(claimsRoot, namespace, claimName);
+  if (dir === undefined) return { error: `persistentVolumeClaim claimName "${claimName}" is not a valid claim name` };
+  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+  if (!existsSync(dir)) {
+    await mkdir(dir, { mode: 0o777 });
+    await chmod(dir, 0o777); // umask
+  }
+  return dir;
+}
+
+/** Makes every volume of the pod ready under podDir (absolute; claims under claimsRoot); idempotent (files refreshed). */
+export async function prepareVolumes(podDir: string, pod: Pod, data: ConfigData, claimsRoot: string): Promise<VolumesResult> {
   const volumes = new Map<string, VolumeMountSource>();
   for (const v of pod.spec.volumes ?? []) {
     if (v.emptyDir) {
@@ -81,8 +107,12 @@ export async function prepareVolumes(podDir: string, pod: Pod, data: ConfigData)
       if (typeof files === 'string') return { ok: false, message: `volume ${v.name}: ${files} in ${isCm ? 'configmap' : 'secret'} ${name}` };
       await writeProjected(dir, files, src?.defaultMode ?? 0o644);
       volumes.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.persistentVolumeClaim) {
+      const dir = await claimVolume(claimsRoot, pod.metadata.namespace ?? 'default', v.persistentVolumeClaim.claimName);
+      if (typeof dir !== 'string') return { ok: false, message: `volume ${v.name}: ${dir.error}` };
+      volumes.set(v.name, { hostPath: dir, readOnly: v.persistentVolumeClaim.readOnly ?? false });
     } else {
-      return { ok: false, message: `volume ${v.name}: persistentVolumeClaim volumes are not supported by this agent yet` };
+      return { ok: false, message: `volume ${v.name}: no volume source this agent supports` };
     }
   }
   return { ok: true, volumes };
@@ -90,3 +120,6 @@ export async function prepareVolumes(podDir: string, pod: Pod, data: ConfigData)
 
 /** The pod's dir under the agent's data dir. */
 export const podDirFor = (dataDir: string, uid: string): string => join(dataDir, 'pods', uid);
+
+/** The root of the claim (StatefulSet local) volumes under the agent's data dir. */
+export const claimsRootFor = (dataDir: string): string => join(dataDir, 'volumes');

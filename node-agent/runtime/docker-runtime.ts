@@ -2,7 +2,9 @@
 import { PassThrough, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { ContainerStateKind, RuntimeError, RuntimeErrorCode } from './runtime.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, ExecSession, ExecStreamOptions, LogOptions, LogStreamOptions } from './runtime.js';
+import { usageFromDockerStats } from './docker-stats.js';
+import type { DockerStats } from './docker-stats.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerUsage, ExecResult, ExecSession, ExecStreamOptions, LogOptions, LogStreamOptions } from './runtime.js';
 
 export interface DockerRuntimeOptions {
   /** Default /var/run/docker.sock. */
@@ -213,6 +215,11 @@ export class DockerRuntime implements ContainerRuntime {
       if (m?.[1]) tags.push(m[1]);
     }
     return tags;
+  }
+
+  async stats(id: string): Promise<ContainerUsage> {
+    const s = await this.wrap(`stats ${id}`, () => this.docker.getContainer(id).stats({ stream: false }));
+    return usageFromDockerStats(s as unknown as DockerStats);
   }
 
   async logs(id: string, opts: LogOptions = {}): Promise<string> {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { Clock } from '../../client/index.js';
 import { ContainerStateKind, RuntimeError, RuntimeErrorCode } from './runtime.js';
-import type { ContainerInfo, ContainerRuntime, ContainerSpec, ExecResult, ExecSession, ExecStreamOptions, LogStreamOptions } from './runtime.js';
+import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerUsage, ExecResult, ExecSession, ExecStreamOptions, LogStreamOptions } from './runtime.js';
 
 /** How a started container behaves: exits after `exitAfterMs` with `exitCode` (never, if unset). */
 export interface FakeBehaviour {
@@ -25,6 +25,8 @@ export interface FakeRuntimeOptions {
   readonly exec?: (container: ContainerInfo, cmd: readonly string[]) => ExecResult;
   /** Answers execStream (default: copies stdin to stdout, exit 0). */
   readonly execStream?: (container: ContainerInfo, opts: ExecStreamOptions, io: FakeExecIo) => Promise<number>;
+  /** Answers stats for a running container (default: 1 millicore, 1 MiB). */
+  readonly stats?: (container: ContainerInfo) => ContainerUsage;
 }
 
 /** What a scripted streamed exec sees: stdin as bytes, and writers for its output. */
@@ -220,6 +222,13 @@ export class FakeRuntime implements ContainerRuntime {
         stderr.destroy();
       },
     };
+  }
+
+  async stats(id: string): Promise<ContainerUsage> {
+    const e = this.entry(id);
+    this.advance(e);
+    if (e.info.state !== ContainerStateKind.Running) throw new RuntimeError(RuntimeErrorCode.NotFound, `container ${id} is not running`);
+    return this.options.stats?.(e.info) ?? { cpuMillicores: 1, memoryBytes: 1 << 20 };
   }
 
   async logs(): Promise<string> {

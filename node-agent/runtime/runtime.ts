@@ -122,6 +122,12 @@ export interface ExecSession {
   close(): void;
 }
 
+/** A container's usage now: CPU in millicores (a rate over the runtime's sample), memory working set in bytes. */
+export interface ContainerUsage {
+  readonly cpuMillicores: number;
+  readonly memoryBytes: number;
+}
+
 export interface ContainerRuntime {
   /** A short name and version ("docker://24.0.5"), for NodeInfo. */
   version(): Promise<string>;
@@ -143,4 +149,6 @@ export interface ContainerRuntime {
   logStream(id: string, opts: LogStreamOptions): Promise<NodeJS.ReadableStream>;
   /** Runs cmd in a running container with streamed stdin/stdout/stderr (shoalctl exec). */
   execStream(id: string, opts: ExecStreamOptions): Promise<ExecSession>;
+  /** One-shot usage of a running container (shoalctl top). */
+  stats(id: string): Promise<ContainerUsage>;
 }

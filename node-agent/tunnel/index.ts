@@ -9,5 +9,7 @@ export type { TunnelSessionDeps } from './tunnel-session.js';
 export { TunnelStreamError } from './stream-context.js';
 export type { StreamContext, StreamResult } from './stream-context.js';
 export { findContainer } from './find-container.js';
+export { nodeStats, serveStats } from './serve-stats.js';
+export type { StatsSources } from './serve-stats.js';
 export { loadImagesDirectory, LOADED_RECORD } from './images-directory.js';
 export type { ImagesDirectoryResult } from './images-directory.js';

@@ -5,6 +5,7 @@ import type { BackoffPolicy, ClientCredentials, Clock, Rng } from '../../client/
 import type { Logger } from '../logger.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { TunnelConnector } from './tunnel-connector.js';
+import type { NodeUsageSource } from '../node/node-usage.js';
 
 export interface NodeTunnelsOptions {
   readonly servers: readonly string[];
@@ -16,6 +17,7 @@ export interface NodeTunnelsOptions {
   readonly clock?: Clock;
   readonly rng?: Rng;
   readonly backoff?: BackoffPolicy;
+  readonly nodeUsage?: NodeUsageSource;
 }
 
 export class NodeTunnels {
@@ -36,6 +38,7 @@ export class NodeTunnels {
           rng: o.rng ?? systemRng,
           log,
           ...(o.backoff !== undefined ? { backoff: o.backoff } : {}),
+          ...(o.nodeUsage !== undefined ? { nodeUsage: o.nodeUsage } : {}),
         }),
     );
   }

@@ -2,7 +2,7 @@
 // say "accepted", an input hook and a cancel signal. Handlers return how the stream closes;
 // a thrown TunnelStreamError closes it with its code.
 import type { Channel, CloseCode } from '../../api/tunnel/index.js';
-import type { StreamData, TerminalSize } from '../../proto/gen/shoal/api/v1/tunnel.js';
+import type { NodeStatsReply, StreamData, TerminalSize } from '../../proto/gen/shoal/api/v1/tunnel.js';
 
 export class TunnelStreamError extends Error {
   override readonly name = 'TunnelStreamError';
@@ -31,6 +31,7 @@ export interface StreamContext {
 export interface StreamResult {
   readonly exitCode?: number;
   readonly images?: readonly string[];
+  readonly stats?: NodeStatsReply;
 }
 
 /** Copies a readable into the stream with credit; stops early when the stream goes away. */

@@ -10,6 +10,8 @@ import type { AgentFrame, ServerFrame } from '../../proto/gen/shoal/api/v1/tunne
 import type { Logger } from '../logger.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { TunnelSession } from './tunnel-session.js';
+import { readNodeUsage } from '../node/node-usage.js';
+import type { NodeUsageSource } from '../node/node-usage.js';
 
 export const defaultTunnelBackoff: BackoffPolicy = { initialMs: 500, factor: 2, maxMs: 30_000, jitter: 0.5 };
 
@@ -23,6 +25,8 @@ export interface TunnelConnectorDeps {
   readonly rng: Rng;
   readonly log: Logger;
   readonly backoff?: BackoffPolicy;
+  /** The node's usage for stats streams (default: systeminformation). */
+  readonly nodeUsage?: NodeUsageSource;
   /** A tunnel that stayed up this long resets the backoff (default 60 s). */
   readonly stableAfterMs?: number;
 }
@@ -96,6 +100,8 @@ export class TunnelConnector {
         runtime: this.d.runtime,
         nodeName: this.d.nodeName,
         log: this.d.log,
+        nodeUsage: this.d.nodeUsage ?? readNodeUsage,
+        now: () => this.d.clock.now(),
         write: (f) => writer.write(f),
         abortTunnel: (reason) => {
           this.d.log.warn({ server: this.d.server, reason }, 'tunnel protocol error; reconnecting');

@@ -1,4 +1,4 @@
-// One open tunnel on the agent: the server's frames open streams (logs, exec, image load), feed
+// One open tunnel on the agent: the server's frames open streams (logs, exec, image load, stats), feed
 // them input and credit, resize or cancel them; each stream's handler runs until it returns its
 // result (sent as the close frame) or throws (closed with the error's code).
 import { CloseCode, StreamEnd, TunnelProtocolError, closeFrame } from '../../api/tunnel/index.js';
@@ -10,6 +10,8 @@ import type { ContainerRuntime } from '../runtime/index.js';
 import { serveExec } from './serve-exec.js';
 import { serveImageLoad } from './serve-image-load.js';
 import { serveLogs } from './serve-logs.js';
+import { serveStats } from './serve-stats.js';
+import type { NodeUsageSource } from '../node/node-usage.js';
 import { TunnelStreamError } from './stream-context.js';
 import type { StreamContext, StreamResult } from './stream-context.js';
 
@@ -26,6 +28,9 @@ export interface TunnelSessionDeps {
   readonly runtime: ContainerRuntime;
   readonly nodeName: string;
   readonly log: Logger;
+  /** The node's own usage (stats streams). */
+  readonly nodeUsage: NodeUsageSource;
+  readonly now: () => number;
   /** Writes a frame to the server; resolves when the tunnel can take more. */
   readonly write: (frame: MuxFrame & { started?: object }) => Promise<void>;
   /** The server broke the protocol: end the tunnel (it reconnects). */
@@ -113,7 +118,7 @@ export class TunnelSession {
         s.resize = h;
       },
     };
-    const what = open.logs !== undefined ? 'logs' : open.exec !== undefined ? 'exec' : open.imageLoad !== undefined ? 'image load' : 'unknown';
+    const what = open.logs !== undefined ? 'logs' : open.exec !== undefined ? 'exec' : open.imageLoad !== undefined ? 'image load' : open.stats !== undefined ? 'stats' : 'unknown';
     this.serve(open, ctx).then(
       (r) => this.finish(id, s, closeFrame(CloseCode.ok, '', r)),
       (e: unknown) => {
@@ -136,6 +141,7 @@ export class TunnelSession {
     if (open.logs !== undefined) return serveLogs(runtime, nodeName, open.logs, ctx);
     if (open.exec !== undefined) return serveExec(runtime, nodeName, open.exec, ctx);
     if (open.imageLoad !== undefined) return serveImageLoad(runtime, ctx);
+    if (open.stats !== undefined) return serveStats({ runtime, nodeName, nodeUsage: this.d.nodeUsage, now: this.d.now }, ctx);
     return Promise.reject(new TunnelStreamError(CloseCode.invalidArgument, 'this agent does not know the requested stream kind (a newer API server?)'));
   }
 }

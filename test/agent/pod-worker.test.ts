@@ -3,7 +3,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { Pod, PodStatus } from '../../api/index.js';
@@ -14,6 +13,7 @@ import { FakeRuntime } from '../../node-agent/runtime/index.js';
 import type { FakeBehaviour, ContainerSpec } from '../../node-agent/runtime/index.js';
 import { ManualClock } from './helpers/manual-clock.js';
 import { makePod } from './helpers/pods.js';
+import { workerDeps } from './helpers/worker-deps.js';
 
 const IMAGE = 'busybox:1';
 const noConfig: ConfigSource = { configMap: async () => undefined, secret: async () => undefined };
@@ -37,19 +37,7 @@ async function rig(t: Test, pod: Pod, opts: { behaviour?: (s: ContainerSpec, n: 
   const statuses: PodStatus[] = [];
   const deleted: string[] = [];
   const worker = new PodWorker(
-    {
-      runtime,
-      clock,
-      log: pino({ level: 'silent' }),
-      nodeName: 'node-a',
-      dataDir,
-      hostIP: () => '192.0.2.10',
-      config: opts.config ?? noConfig,
-      events,
-      writeStatus: async (_p, s) => void statuses.push(s),
-      deletePod: async (p) => void deleted.push(p.metadata.name ?? ''),
-      backoff: { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 },
-    },
+    workerDeps({ runtime, clock, dataDir, config: opts.config ?? noConfig, events, statuses, deleted }),
     pod,
   );
   return { clock, runtime, events, worker, statuses, deleted, last: () => statuses[statuses.length - 1] ?? {} };

@@ -34,7 +34,7 @@ t.test('planStatefulSet - table', async (t) => {
   ];
   for (const c of cases) t.same(show(planStatefulSet(c.set, c.pods)), c.want, c.name);
   const p = statefulPod(sts(1, 'db:1', { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] }), 0, 'h', 'n7');
-  t.match(p, { metadata: { name: 'db-0', labels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }, spec: { hostname: 'db-0', subdomain: 'db', nodeName: 'n7', volumes: [{ name: 'data', hostPath: { path: '/var/lib/shoal/volumes/default/data-db-0' } }] } });
+  t.match(p, { metadata: { name: 'db-0', labels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }, spec: { hostname: 'db-0', subdomain: 'db', nodeName: 'n7', volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } }] } });
 });
 
 t.test('statefulset - ordered start, stable names, reverse scale-down and rolling update', async (t) => {

@@ -1,11 +1,11 @@
-// shoal.api.v1.NodeStreams: logs, exec and image load for clients, relayed into the node's tunnel.
+// shoal.api.v1.NodeStreams: logs, exec, image load and node stats for clients, relayed into the node's tunnel.
 // Each call is authenticated and authorized like any API request (get pods/log, create pods/exec,
-// create nodes/images), then the pod's node is looked up and its tunnel must be connected to THIS
+// create nodes/images, get nodes/stats), then the pod's node is looked up and its tunnel must be connected to THIS
 // server; otherwise UNAVAILABLE names the node (clients try the next API server).
 // Backpressure: the client call's gRPC flow control on one side, the stream's tunnel credit on the
 // other — credit for agent output is returned only once the client call has drained, and the
 // client's input is paused while the stream waits for credit.
-import type { sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../../api/kind.js';
 import { Channel, CloseCode } from '../../../api/tunnel/index.js';
@@ -16,6 +16,8 @@ import type {
   ImageLoadChunk,
   ImageLoadResult,
   LogChunk,
+  NodeStatsReply,
+  NodeStatsRequest,
   NodeStreamsServer,
   PodLogsRequest,
   StreamClose,
@@ -72,6 +74,7 @@ export class NodeStreamsService {
     podLogs: (call: ServerWritableStream<PodLogsRequest, LogChunk>) => this.podLogs(call),
     podExec: (call: ServerDuplexStream<ExecInput, ExecOutput>) => this.podExec(call),
     imageLoad: (call: ServerReadableStream<ImageLoadChunk, ImageLoadResult>, callback: sendUnaryData<ImageLoadResult>) => this.imageLoad(call, callback),
+    nodeStats: (call: ServerUnaryCall<NodeStatsRequest, NodeStatsReply>, callback: sendUnaryData<NodeStatsReply>) => this.nodeStats(call, callback),
   };
 
   private async admit(call: AnyCall, verb: Verb, resource: string, subresource: string, namespace: string, name: string): Promise<void> {
@@ -239,5 +242,36 @@ export class NodeStreamsService {
       finished = true;
       stream?.cancel('the client went away');
     });
+  }
+
+  /** The node's and its pods' usage, measured by its agent (get nodes/stats). */
+  private nodeStats(call: ServerUnaryCall<NodeStatsRequest, NodeStatsReply>, callback: sendUnaryData<NodeStatsReply>): void {
+    const node = call.request.node;
+    let finished = false;
+    const finish = (e: ApiError | undefined, stats?: NodeStatsReply): void => {
+      if (finished) return;
+      finished = true;
+      if (e !== undefined) callback(toServiceError(e));
+      else callback(null, stats);
+    };
+    (async () => {
+      if (node === '') throw new ApiError(Code.INVALID_ARGUMENT, 'node stats need a node name');
+      await this.admit(call, 'get', 'nodes', 'stats', '', node);
+      const stream = this.tunnelOf(node).open(
+        { stats: {} },
+        {
+          data: () => undefined,
+          close: (c) => {
+            if (c.code !== CloseCode.ok) return finish(streamCloseError(c));
+            if (c.stats === undefined) return finish(new ApiError(Code.INTERNAL, `node "${node}" answered the stats request without stats`));
+            finish(undefined, c.stats);
+          },
+        },
+      );
+      call.on('cancelled', () => {
+        finished = true;
+        stream.cancel('the client went away');
+      });
+    })().catch((e: unknown) => finish(this.fail(e, 'node stats')));
   }
 }

@@ -5,8 +5,9 @@
 // - A Failed pod is deleted (it comes back with the same name).
 // - RollingUpdate: outdated pods with ordinal >= partition are replaced from the highest ordinal
 //   down, one at a time, only while every pod is Running and Ready. OnDelete: never.
-// - volumeClaimTemplates: each pod gets a local directory volume per template, named
-//   <template>-<set>-<ordinal>, on the node that first ran that ordinal; the pod is pinned there.
+// - volumeClaimTemplates: each pod gets a persistentVolumeClaim volume per template, claim
+//   <template>-<set>-<ordinal>: the agent makes it a local directory (<data-dir>/volumes/<ns>/<claim>)
+//   on the node that first ran that ordinal, and keeps it; the pod is pinned to that node.
 import type { Pod, StatefulSet } from '../../../api/index.js';
 import { isPodActive, isPodReady } from '../shared/pod-state.js';
 import { podTemplateHash } from '../../../workloads/index.js';
@@ -15,7 +16,6 @@ export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 /** Annotation on the set: JSON {ordinal: node} of where each ordinal's volumes live. */
 export const VOLUME_NODES_ANNOTATION = 'shoal.io/volume-nodes';
-export const VOLUME_ROOT = '/var/lib/shoal/volumes';
 
 export type StatefulAction = { readonly type: 'create'; readonly ordinal: number } | { readonly type: 'delete'; readonly pod: Pod; readonly reason: string };
 
@@ -96,10 +96,9 @@ export function planStatefulSet(set: StatefulSet, pods: readonly Pod[]): Statefu
 export function statefulPod(set: StatefulSet, ordinal: number, hash: string, volumeNode: string | undefined): Pod {
   const name = `${set.metadata.name ?? ''}-${ordinal}`;
   const tm = set.spec.template.metadata ?? {};
-  const ns = set.metadata.namespace ?? 'default';
   const claims = (set.spec.volumeClaimTemplates ?? []).map((c) => ({
     name: c.metadata.name,
-    hostPath: { path: `${VOLUME_ROOT}/${ns}/${c.metadata.name}-${set.metadata.name ?? ''}-${ordinal}`, type: 'DirectoryOrCreate' },
+    persistentVolumeClaim: { claimName: `${c.metadata.name}-${set.metadata.name ?? ''}-${ordinal}` },
   }));
   const spec = structuredClone(set.spec.template.spec);
   return {

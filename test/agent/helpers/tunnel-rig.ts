@@ -22,6 +22,8 @@ const facts: HostFacts = { hostname: 'fake', arch: 'amd64', os: 'linux', osImage
 const usage: HostUsage = { memoryAvailableBytes: 2 * GiB, rootDiskAvailableBytes: 16 * GiB, rootDiskBytes: 32 * GiB, pids: 100, pidMax: 32768 };
 
 export const FAKE_IMAGE = 'fake/app:1';
+/** What the rig's agent reports as its node's usage (stats streams). */
+export const FAKE_NODE_USAGE = { cpuMillicores: 250, memoryBytes: 512 * 1024 * 1024 } as const;
 
 export async function fakeExec(_c: ContainerInfo, o: { cmd: readonly string[] }, io: FakeExecIo): Promise<number> {
   const [cmd, arg = ''] = o.cmd;
@@ -68,7 +70,7 @@ export async function tunnelRig(t: Test, opts: { tunnelServers?: number[]; serve
   const log = pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent' });
   const agent = new Agent({ client, runtime, clock: systemClock, log, config: agentConfig(nodeName, dataDir), host: { facts: async () => facts, usage: async () => usage } });
   const tunnelTo = (opts.tunnelServers ?? [0, 1]).map((i) => servers.addresses[i]!);
-  const tunnels = new NodeTunnels({ servers: tunnelTo, credentials: insecureCredentials, nodeName, agentVersion: AGENT_VERSION, runtime, log, backoff: { initialMs: 50, factor: 2, maxMs: 500, jitter: 0.5 } });
+  const tunnels = new NodeTunnels({ servers: tunnelTo, credentials: insecureCredentials, nodeName, agentVersion: AGENT_VERSION, runtime, log, backoff: { initialMs: 50, factor: 2, maxMs: 500, jitter: 0.5 }, nodeUsage: async () => FAKE_NODE_USAGE });
   t.teardown(async () => {
     await tunnels.stop();
     await agent.stop();

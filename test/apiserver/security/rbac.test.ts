@@ -166,6 +166,11 @@ const rows: Row[] = [
   ['system:node role reads services', 'node1', req({ verb: 'list', resource: 'services' }), true],
   ['system:node role grants no secrets (node authorizer does, per pod)', 'node1', req({ verb: 'get', resource: 'secrets', namespace: 'default', name: 's' }), false],
   ['system:node role grants no pod status writes', 'node1', req({ verb: 'update', resource: 'pods', subresource: 'status', namespace: 'default', name: 'p' }), false],
+  // nodes/stats (shoalctl top): admins only
+  ['system:masters get nodes/stats', 'admin', req({ verb: 'get', resource: 'nodes', subresource: 'stats', name: 'n1' }), true],
+  ['SA monitoring/prom reads nodes but not nodes/stats', 'prom', req({ verb: 'get', resource: 'nodes', subresource: 'stats', name: 'n1' }), false],
+  ['system:node role grants no nodes/stats', 'node1', req({ verb: 'get', resource: 'nodes', subresource: 'stats', name: 'n1' }), false],
+  ['authenticated users cannot get nodes/stats', 'nobody', req({ verb: 'get', resource: 'nodes', subresource: 'stats', name: 'n1' }), false],
   // a binding to a missing role grants nothing
   ['erin: RoleBinding to a missing Role grants nothing', 'erin', req({ verb: 'get', resource: 'pods', namespace: 'team-b', name: 'p' }), false],
 ];
