@@ -37,3 +37,4 @@ export type { HostReader } from './node/node-heartbeat.js';
 export { parseRunArgs, UsageError } from './main.js';
 export * from './tunnel/index.js';
 export * from './join/index.js';
+export * from './proxy/index.js';
