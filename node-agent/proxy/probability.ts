@@ -1,7 +1,7 @@
 // The statistic module's probability as iptables-save prints it. iptables stores the probability
-// as lround(p * 2^31) and prints that back with %.11f, so rendering the stored value keeps the
-// rendered text identical to what iptables-save shows afterwards (1/3 → 0.33333333349).
-// kube-proxy itself writes %0.10f (0.3333333333); the kernel ends up with the same number.
+// as lround(p * 2^31) and prints that back with %.11f; rendering the stored value means the
+// number in our text is the one a reader finds in iptables-save (1/3 → 0.33333333349).
+// kube-proxy itself writes %0.10f (0.3333333333); the kernel ends up with the same value.
 
 const SCALE = 0x80000000;
 

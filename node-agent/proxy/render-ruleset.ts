@@ -159,40 +159,42 @@ function quote(arg: string): string {
   return /^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-/** One table's chains and rules in the order they were added (which is itself deterministic). */
+/**
+ * One table: chains in declaration order (the fixed ones, then per service chain followed by its
+ * endpoint chains, in the sorted service port order), each chain's rules grouped under it.
+ */
 class Table {
-  private readonly fixed: string[];
-  private readonly dynamic = new Set<string>();
-  private readonly rules: string[] = [];
+  private readonly rulesByChain = new Map<string, string[]>();
   private readonly deletes: string[] = [];
 
   constructor(fixed: string[]) {
-    this.fixed = fixed;
+    for (const c of fixed) this.chain(c);
   }
 
   chain(name: string): void {
-    this.dynamic.add(name);
+    if (!this.rulesByChain.has(name)) this.rulesByChain.set(name, []);
   }
 
   rule(chain: string, args: string[]): void {
-    this.rules.push(['-A', chain, ...args].map(quote).join(' '));
+    const rules = this.rulesByChain.get(chain);
+    if (rules === undefined) throw new Error(`bug: rule for undeclared chain ${chain}`);
+    rules.push(['-A', chain, ...args].map(quote).join(' '));
   }
 
   /** Shoal chains present on the host but not declared now: flushed and deleted. */
   deleteStale(existing: readonly string[]): string[] {
-    const declared = new Set(this.chainNames());
-    const stale = [...new Set(existing)].filter((c) => isSyncedChain(c) && !declared.has(c)).sort(compareText);
+    const stale = [...new Set(existing)].filter((c) => isSyncedChain(c) && !this.rulesByChain.has(c)).sort(compareText);
     this.deletes.push(...stale);
     return stale;
   }
 
   chainNames(): string[] {
-    return [...this.fixed, ...[...this.dynamic].sort(compareText)];
+    return [...this.rulesByChain.keys()];
   }
 
   lines(): string[] {
     const declared = [...this.chainNames(), ...this.deletes];
-    return [...declared.map((c) => `:${c} - [0:0]`), ...this.rules, ...this.deletes.map((c) => `-X ${c}`)];
+    return [...declared.map((c) => `:${c} - [0:0]`), ...[...this.rulesByChain.values()].flat(), ...this.deletes.map((c) => `-X ${c}`)];
   }
 }
 
