@@ -150,8 +150,9 @@ function isIPv4CIDR(s: string): boolean {
   return rest.length === 0 && ip !== undefined && isIPv4(ip) && len !== undefined && /^\d{1,2}$/.test(len) && Number(len) <= 32;
 }
 
+/** The comment match as one pre-quoted word: the only argument that may contain spaces. */
 function comment(text: string): string[] {
-  return ['-m', 'comment', '--comment', text];
+  return [`-m comment --comment ${quote(text)}`];
 }
 
 /** iptables-restore quoting: words with spaces or quotes go in double quotes. */
@@ -178,7 +179,8 @@ class Table {
   rule(chain: string, args: string[]): void {
     const rules = this.rulesByChain.get(chain);
     if (rules === undefined) throw new Error(`bug: rule for undeclared chain ${chain}`);
-    rules.push(['-A', chain, ...args].map(quote).join(' '));
+    // Arguments are chain names, addresses, numbers and fixed words; comment() did the quoting.
+    rules.push(`-A ${chain} ${args.join(' ')}`);
   }
 
   /** Shoal chains present on the host but not declared now: flushed and deleted. */
@@ -193,8 +195,12 @@ class Table {
   }
 
   lines(): string[] {
-    const declared = [...this.chainNames(), ...this.deletes];
-    return [...declared.map((c) => `:${c} - [0:0]`), ...[...this.rulesByChain.values()].flat(), ...this.deletes.map((c) => `-X ${c}`)];
+    const out: string[] = [];
+    for (const c of this.rulesByChain.keys()) out.push(`:${c} - [0:0]`);
+    for (const c of this.deletes) out.push(`:${c} - [0:0]`);
+    for (const rules of this.rulesByChain.values()) for (const r of rules) out.push(r);
+    for (const c of this.deletes) out.push(`-X ${c}`);
+    return out;
   }
 }
 
