@@ -22,7 +22,11 @@ const jump = (table: IptablesTable, chain: string, target: string, text: string,
 
 const NEW_ONLY = ['-m', 'conntrack', '--ctstate', 'NEW'];
 
-/** Jumps into Shoal's chains, in the order to ensure them. Each goes first in its chain (-I ... 1). */
+/**
+ * Jumps into Shoal's chains, in the order they should end up in each built-in chain (ahead of
+ * Docker's rules). Each is inserted at position 1, so a syncer that finds several missing inserts
+ * them in reverse order of this list.
+ */
 export const JUMP_RULES: readonly JumpRule[] = [
   jump('filter', 'INPUT', Chain.Firewall, 'shoal service firewall', NEW_ONLY),
   jump('filter', 'FORWARD', Chain.Firewall, 'shoal service firewall', NEW_ONLY),

@@ -91,7 +91,8 @@ export function renderRuleset(input: RenderInput): RenderedRuleset {
     }
     renderServiceChain(nat, sp, match, node);
   }
-  // Last in SHOAL-SERVICES: a cluster IP rule must win over a NodePort on the same port number.
+  // Last in SHOAL-SERVICES: it catches everything addressed to the node, so the exact virtual IP
+  // rules above must be tried first.
   for (const dst of nodeDestinations(node))
     nat.rule(Chain.Services, [...comment('shoal service nodeports; NOTE: this must be the last rule in this chain'), ...dst, '-j', Chain.NodePorts]);
   filter.rule(Chain.Firewall, [...comment('shoal node port services without endpoints'), '-j', Chain.ExternalServices]);
