@@ -3,6 +3,7 @@ import t from 'tap';
 import { Chain, JUMP_RULES, canaryArgv, jumpArgv, parseSave, renderCleanup, renderRuleset, shoalChains } from '../../node-agent/index.js';
 import { eps, node, ready, svc } from './fixtures.js';
 import { matchGolden } from './golden.js';
+import { lintRestore } from './restore-lint.js';
 
 t.test('jump rules - every entry chain of the ruleset is reached from a built-in chain', async (t) => {
   const targets = new Set(JUMP_RULES.map((r) => `${r.table}:${r.args.at(-1)}`));
@@ -25,6 +26,7 @@ t.test('cleanup - deletes the jumps, then flushes and deletes every Shoal chain 
   t.equal(cleanup.deleteJumps.length, JUMP_RULES.length);
   t.ok(cleanup.deleteJumps.every((argv) => argv.includes('-D')));
   matchGolden(t, 'cleanup', cleanup.restore);
+  t.same(lintRestore(cleanup.restore), [], 'cleanup text is well formed');
   const left = parseSave(cleanup.restore);
   t.same(left.ruleCount, cleanup.restore.split('\n').filter((l) => l.startsWith('-X ')).length, 'only -X lines, no rules');
   t.notMatch(cleanup.restore, /DOCKER/);

@@ -3,9 +3,19 @@ import t from 'tap';
 import { Chain, ProxyConfigError, probability, renderRuleset, serviceChainName, endpointChainName, shoalChains } from '../../node-agent/index.js';
 import { eps, node, ready, svc } from './fixtures.js';
 import { matchGolden } from './golden.js';
+import { lintRestore } from './restore-lint.js';
+import type { Test } from 'tap';
+import type { RenderInput, RenderedRuleset } from '../../node-agent/index.js';
+
+/** Render and check the text's structure (declared chains and targets, COMMIT, -X after a flush). */
+function render(t: Test, input: RenderInput): RenderedRuleset {
+  const out = renderRuleset(input);
+  t.same(lintRestore(out.text), [], 'restore text is well formed');
+  return out;
+}
 
 t.test('render - ClusterIP service with 3 endpoints balances 1/3, 1/2, rest', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 80, targetPort: 8080 }] })],
     endpoints: [eps('web', [ready(['10.244.1.5', '10.244.2.7', '10.244.1.6'], 8080)])],
     node,
@@ -17,7 +27,7 @@ t.test('render - ClusterIP service with 3 endpoints balances 1/3, 1/2, rest', as
 });
 
 t.test('render - a named targetPort DNATs to the port the Endpoints resolved', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('api', { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80, targetPort: 'web' }, { name: 'metrics', port: 9100, targetPort: 9100 }] })],
     endpoints: [eps('api', [{ addresses: [{ ip: '10.244.1.9' }], ports: [{ name: 'http', port: 8081 }, { name: 'metrics', port: 9100 }] }])],
     node,
@@ -28,7 +38,7 @@ t.test('render - a named targetPort DNATs to the port the Endpoints resolved', a
 });
 
 t.test('render - NodePort service: node port rules mark for masquerade, then the service chain', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('shop', { type: 'NodePort', clusterIP: '10.96.0.30', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] })],
     endpoints: [eps('shop', [ready(['10.244.1.5', '10.244.2.7'], 8080)])],
     node,
@@ -40,7 +50,7 @@ t.test('render - NodePort service: node port rules mark for masquerade, then the
 });
 
 t.test('render - NodePort on every local address when no node IPs are given', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('shop', { type: 'NodePort', clusterIP: '10.96.0.30', ports: [{ port: 80, nodePort: 30080 }] })],
     endpoints: [],
     node: { nodeName: 'worker-1', nodeIPs: [] },
@@ -51,7 +61,7 @@ t.test('render - NodePort on every local address when no node IPs are given', as
 });
 
 t.test('render - a service without ready endpoints is rejected in the filter table and has no nat chain', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('down', { type: 'NodePort', clusterIP: '10.96.0.40', ports: [{ port: 80, nodePort: 30081 }] })],
     endpoints: [eps('down', [{ notReadyAddresses: [{ ip: '10.244.1.5' }], ports: [{ port: 80 }] }])],
     node,
@@ -62,7 +72,7 @@ t.test('render - a service without ready endpoints is rejected in the filter tab
 });
 
 t.test('render - sessionAffinity ClientIP uses the recent module with the timeout', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('sticky', { clusterIP: '10.96.0.50', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } }, ports: [{ port: 80 }] })],
     endpoints: [eps('sticky', [ready(['10.244.1.5', '10.244.2.7'], 80)])],
     node,
@@ -72,8 +82,18 @@ t.test('render - sessionAffinity ClientIP uses the recent module with the timeou
   t.equal(out.text.match(/-m recent --name SHOAL-SEP-\w+ --set -j DNAT/g)?.length, 2);
 });
 
+t.test('render - endpoints for another port name or protocol do not count: the port is rejected', async (t) => {
+  const out = render(t, {
+    services: [svc('dns', { clusterIP: '10.96.0.53', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }] })],
+    endpoints: [eps('dns', [{ addresses: [{ ip: '10.244.1.3' }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'other', port: 53 }] }])],
+    node,
+  });
+  t.match(out.text, /-m udp -p udp -j DNAT --to-destination 10\.244\.1\.3:53/);
+  t.match(out.text, /"default\/dns:dns-tcp has no endpoints" -m tcp -p tcp -d 10\.96\.0\.53 --dport 53 -j REJECT/);
+});
+
 t.test('render - headless and ExternalName services get no rules', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [
       svc('headless', { clusterIP: 'None', ports: [{ port: 80 }] }),
       svc('ext', { type: 'ExternalName', externalName: 'db.example.org' }),
@@ -87,7 +107,7 @@ t.test('render - headless and ExternalName services get no rules', async (t) => 
 });
 
 t.test('render - not-ready endpoints are excluded', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 80 }] })],
     endpoints: [eps('web', [{ addresses: [{ ip: '10.244.1.5' }], notReadyAddresses: [{ ip: '10.244.2.7' }], ports: [{ port: 80 }] }])],
     node,
@@ -108,7 +128,7 @@ t.test('render - output is independent of input order', async (t) => {
     eps('a', [ready(['10.244.3.3', '10.244.3.2'], 80)], 'other'),
     eps('a', [ready(['10.244.4.4'], 80)]),
   ];
-  const first = renderRuleset({ services, endpoints, node }).text;
+  const first = render(t, { services, endpoints, node }).text;
   const second = renderRuleset({ services: [...services].reverse(), endpoints: [...endpoints].reverse(), node }).text;
   t.equal(second, first);
   matchGolden(t, 'ordering', first);
@@ -135,7 +155,7 @@ t.test('render - stale Shoal chains are flushed and deleted, others are left alo
     ':SHOAL-FIREWALL - [0:0]',
     'COMMIT',
   ].join('\n');
-  const out = renderRuleset({ services: [web], endpoints: [eps('web', [ready(['10.244.1.5'], 80)])], node, existing: shoalChains(save) });
+  const out = render(t, { services: [web], endpoints: [eps('web', [ready(['10.244.1.5'], 80)])], node, existing: shoalChains(save) });
   matchGolden(t, 'stale-chain', out.text);
   t.same(out.deleted, { nat: [staleSvc, staleSep].sort(), filter: [] });
   t.match(out.text, new RegExp(`^:${staleSvc} - \\[0:0\\]$`, 'm'), 'declared (flushed) before deletion');
@@ -145,7 +165,7 @@ t.test('render - stale Shoal chains are flushed and deleted, others are left alo
 });
 
 t.test('render - masqueradeAll, mark bit and --random-fully', async (t) => {
-  const out = renderRuleset({
+  const out = render(t, {
     services: [svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 53, protocol: 'UDP' }] })],
     endpoints: [eps('web', [{ addresses: [{ ip: '10.244.1.5' }], ports: [{ port: 53, protocol: 'UDP' }] }])],
     node: { ...node, masqueradeAll: true, masqueradeBit: 12, randomFully: true },
