@@ -1,6 +1,6 @@
 // Shoal's iptables chain names. The fixed chains mirror kube-proxy's KUBE-* layout; per service
 // port and per endpoint chains are named by a hash so a name is stable across syncs and agents.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const Chain = {
   /** nat: entry from PREROUTING and OUTPUT; one rule per cluster IP, NodePorts last. */
@@ -47,7 +47,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** The first 16 characters of the RFC 4648 base32 encoding of sha256(text) (80 bits, 10 bytes). */
 export function hash16(text: string): string {
-  const digest = createHash('sha256').update(text).digest();
+  const digest = hash('sha256', text, 'buffer');
   let out = '';
   let bits = 0;
   let value = 0;

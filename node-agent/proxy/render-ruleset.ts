@@ -35,12 +35,19 @@ export interface RenderInput {
   endpoints: readonly Endpoints[];
   node: NodeFacts;
   existing?: ExistingChains;
+  /**
+   * Partial sync (kube-proxy's KEP-3453): rewrite the service and endpoint chains of these
+   * services only (`namespace/name`); the others' chains are neither declared nor touched, so the
+   * host must hold them as an earlier sync wrote them. The fixed chains are always rewritten in
+   * full, and stale chains are still deleted. Undefined: a full sync.
+   */
+  onlyServices?: ReadonlySet<string>;
 }
 
 export interface RenderedRuleset {
   /** iptables-restore --noflush input for the filter and nat tables. */
   text: string;
-  /** Chains this ruleset declares, per table (the next sync's `existing`). */
+  /** Chains that exist once this ruleset is applied, per table (the next sync's `existing`). */
   chains: { nat: string[]; filter: string[] };
   /** Chains this ruleset deletes. */
   deleted: { nat: string[]; filter: string[] };
@@ -82,14 +89,14 @@ export function renderRuleset(input: RenderInput): RenderedRuleset {
           filter.rule(Chain.ExternalServices, [...comment(`${sp.name} has no endpoints`), ...dst, ...match, '--dport', String(sp.nodePort), '-j', 'REJECT']);
       continue;
     }
-    nat.chain(sp.chain);
     nat.rule(Chain.Services, [...comment(`${sp.name} cluster IP`), ...match, '-d', sp.clusterIP, '--dport', String(sp.port), '-j', sp.chain]);
     if (sp.nodePort !== undefined) {
       // Traffic to a NodePort may leave for another node: always masquerade so replies come back here.
       nat.rule(Chain.NodePorts, [...comment(sp.name), ...match, '--dport', String(sp.nodePort), '-j', Chain.MarkMasq]);
       nat.rule(Chain.NodePorts, [...comment(sp.name), ...match, '--dport', String(sp.nodePort), '-j', sp.chain]);
     }
-    renderServiceChain(nat, sp, match, node);
+    if (input.onlyServices === undefined || input.onlyServices.has(sp.service)) renderServiceChain(nat, sp, match, node);
+    else for (const c of [sp.chain, ...sp.endpoints.map((ep) => ep.chain)]) nat.keep(c);
   }
   // Last in SHOAL-SERVICES: it catches everything addressed to the node, so the exact virtual IP
   // rules above must be tried first.
@@ -107,6 +114,7 @@ export function renderRuleset(input: RenderInput): RenderedRuleset {
 }
 
 function renderServiceChain(nat: Table, sp: ServicePortInfo, match: string[], node: Required<NodeFacts>): void {
+  nat.chain(sp.chain);
   const vip = [...match, '-d', sp.clusterIP, '--dport', String(sp.port)];
   // Off-cluster sources (the host itself, other hosts) are masqueraded so replies return through
   // this node's conntrack entry; pod-to-service traffic keeps its source IP.
@@ -167,6 +175,8 @@ function quote(arg: string): string {
  */
 class Table {
   private readonly rulesByChain = new Map<string, string[]>();
+  /** Chains that stay as the host has them (partial sync): known, not declared. */
+  private readonly kept: string[] = [];
   private readonly deletes: string[] = [];
 
   constructor(fixed: string[]) {
@@ -175,6 +185,10 @@ class Table {
 
   chain(name: string): void {
     if (!this.rulesByChain.has(name)) this.rulesByChain.set(name, []);
+  }
+
+  keep(name: string): void {
+    this.kept.push(name);
   }
 
   rule(chain: string, args: string[]): void {
@@ -186,13 +200,15 @@ class Table {
 
   /** Shoal chains present on the host but not declared now: flushed and deleted. */
   deleteStale(existing: readonly string[]): string[] {
-    const stale = [...new Set(existing)].filter((c) => isSyncedChain(c) && !this.rulesByChain.has(c)).sort(compareText);
+    const live = new Set(this.chainNames());
+    const stale = [...new Set(existing)].filter((c) => isSyncedChain(c) && !live.has(c)).sort(compareText);
     this.deletes.push(...stale);
     return stale;
   }
 
+  /** Declared and kept chains. */
   chainNames(): string[] {
-    return [...this.rulesByChain.keys()];
+    return [...this.rulesByChain.keys(), ...this.kept];
   }
 
   lines(): string[] {

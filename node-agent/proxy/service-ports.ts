@@ -14,6 +14,8 @@ export interface EndpointInfo {
 }
 
 export interface ServicePortInfo {
+  /** `namespace/name` of the Service. */
+  service: string;
   /** `namespace/name:port`, used in comments and hashes. */
   name: string;
   protocol: Protocol;
@@ -55,6 +57,7 @@ export function collectServicePorts(services: readonly Service[], endpoints: rea
       const name = servicePortName(ns, svcName, p.name ?? String(p.port));
       const chain = serviceChainName(name, protocol);
       out.push({
+        service: objectKey(ns, svcName),
         name,
         protocol,
         clusterIP: s.spec.clusterIP as string,

@@ -4,6 +4,7 @@ import { Chain, ProxyConfigError, probability, renderRuleset, serviceChainName, 
 import { eps, node, ready, svc } from './fixtures.js';
 import { matchGolden } from './golden.js';
 import { lintRestore } from './restore-lint.js';
+import { applyRestore, modelText } from './restore-model.js';
 import type { Test } from 'tap';
 import type { RenderInput, RenderedRuleset } from '../../node-agent/index.js';
 
@@ -193,4 +194,27 @@ t.test('chain names - 16 base32 characters of sha256, stable', async (t) => {
   t.ok(name.length <= 28, 'fits iptables chain name limit');
   t.equal(serviceChainName('default/web:80', 'TCP'), name);
   t.not(serviceChainName('default/web:80', 'UDP'), name);
+});
+
+t.test('render - a partial sync rewrites only the changed services and ends where a full sync would', async (t) => {
+  const services = [
+    svc('a', { clusterIP: '10.96.0.1', ports: [{ port: 80 }] }),
+    svc('b', { clusterIP: '10.96.0.2', ports: [{ port: 80 }] }),
+    svc('c', { clusterIP: '10.96.0.3', ports: [{ port: 80 }] }),
+  ];
+  const before = [eps('a', [ready(['10.244.1.1'], 80)]), eps('b', [ready(['10.244.1.2', '10.244.2.2'], 80)]), eps('c', [ready(['10.244.1.3'], 80)])];
+  const full = render(t, { services, endpoints: before, node });
+  const host = applyRestore(new Map(), full.text);
+
+  // b loses an endpoint; c is deleted.
+  const after = [before[0]!, eps('b', [ready(['10.244.2.2'], 80)])];
+  const partial = renderRuleset({ services: services.slice(0, 2), endpoints: after, node, existing: full.chains, onlyServices: new Set(['default/b', 'default/c']) });
+  t.same(lintRestore(partial.text, full.chains.nat), [], 'partial text is well formed given the chains already there');
+  matchGolden(t, 'partial-sync', partial.text);
+  t.notMatch(partial.text, /default\/a:80 ->/, 'a\'s service chain is not rewritten');
+  t.equal(partial.deleted.nat.length, 3, 'b\'s lost endpoint chain and c\'s service and endpoint chains are deleted');
+
+  const expected = renderRuleset({ services: services.slice(0, 2), endpoints: after, node, existing: full.chains });
+  t.equal(modelText(applyRestore(host, partial.text)), modelText(applyRestore(host, expected.text)), 'same host state as a full sync');
+  t.same([...partial.chains.nat].sort(), [...expected.chains.nat].sort());
 });

@@ -4,7 +4,8 @@
 const TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK']);
 const BUILTIN = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
 
-export function lintRestore(text: string): string[] {
+/** `known`: chains the host already has (a partial sync jumps to chains it does not declare). */
+export function lintRestore(text: string, known: readonly string[] = []): string[] {
   const problems: string[] = [];
   let table: string | undefined;
   let declared = new Set<string>();
@@ -23,7 +24,7 @@ export function lintRestore(text: string): string[] {
       jumps = [];
     } else if (table === undefined) problems.push(`line ${n}: outside a table: ${line}`);
     else if (line === 'COMMIT') {
-      for (const j of jumps) if (!TARGETS.has(j.target) && !declared.has(j.target)) problems.push(`line ${j.line}: jump to undeclared chain ${j.target} in ${table}`);
+      for (const j of jumps) if (!TARGETS.has(j.target) && !declared.has(j.target) && !known.includes(j.target)) problems.push(`line ${j.line}: jump to undeclared chain ${j.target} in ${table}`);
       for (const d of deleted) if (jumps.some((j) => j.target === d)) problems.push(`${table}: deleted chain ${d} is still jumped to`);
       table = undefined;
     } else if (line.startsWith(':')) {
