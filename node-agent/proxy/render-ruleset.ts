@@ -16,6 +16,12 @@ export interface NodeFacts {
   nodeIPs: readonly string[];
   /** Pod network of the whole cluster: traffic to a cluster IP from outside it is masqueraded. */
   clusterCIDR?: string;
+  /**
+   * This node's pod CIDR, used instead when clusterCIDR is not known (kube-proxy's
+   * --detect-local-mode=NodeCIDR): a cluster IP is DNATed on the client's own node, so a pod
+   * source is always a local pod.
+   */
+  podCIDR?: string;
   /** Masquerade all cluster IP traffic (kube-proxy's --masquerade-all). */
   masqueradeAll?: boolean;
   /** Bit of the packet mark that asks for masquerade; default 14 (0x4000, as kube-proxy). */
@@ -120,6 +126,7 @@ function renderServiceChain(nat: Table, sp: ServicePortInfo, match: string[], no
   // this node's conntrack entry; pod-to-service traffic keeps its source IP.
   if (node.masqueradeAll) nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '-j', Chain.MarkMasq]);
   else if (node.clusterCIDR !== '') nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '!', '-s', node.clusterCIDR, '-j', Chain.MarkMasq]);
+  else if (node.podCIDR !== '') nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '!', '-s', node.podCIDR, '-j', Chain.MarkMasq]);
   // Affinity first: a client seen within the timeout goes back to the endpoint it had.
   if (sp.affinitySeconds !== undefined)
     for (const ep of sp.endpoints)
@@ -147,11 +154,16 @@ function nodeDestinations(node: Required<NodeFacts>): string[][] {
 function checkNodeFacts(n: NodeFacts): Required<NodeFacts> {
   if (n.nodeName === '') throw new ProxyConfigError('node facts: nodeName is empty');
   for (const ip of n.nodeIPs) if (!isIPv4(ip)) throw new ProxyConfigError(`node facts: nodeIPs: ${JSON.stringify(ip)} is not an IPv4 address`);
-  const cidr = n.clusterCIDR ?? '';
-  if (cidr !== '' && !isIPv4CIDR(cidr)) throw new ProxyConfigError(`node facts: clusterCIDR: ${JSON.stringify(cidr)} is not an IPv4 CIDR (e.g. 10.244.0.0/16)`);
+  const cidr = checkCIDR('clusterCIDR', n.clusterCIDR);
+  const podCIDR = checkCIDR('podCIDR', n.podCIDR);
   const bit = n.masqueradeBit ?? 14;
   if (!Number.isInteger(bit) || bit < 0 || bit > 31) throw new ProxyConfigError(`node facts: masqueradeBit: ${bit} is not an integer in 0..31`);
-  return { nodeName: n.nodeName, nodeIPs: n.nodeIPs, clusterCIDR: cidr, masqueradeAll: n.masqueradeAll ?? false, masqueradeBit: bit, randomFully: n.randomFully ?? false };
+  return { nodeName: n.nodeName, nodeIPs: n.nodeIPs, clusterCIDR: cidr, podCIDR, masqueradeAll: n.masqueradeAll ?? false, masqueradeBit: bit, randomFully: n.randomFully ?? false };
+}
+
+function checkCIDR(field: string, value: string | undefined): string {
+  if (value !== undefined && value !== '' && !isIPv4CIDR(value)) throw new ProxyConfigError(`node facts: ${field}: ${JSON.stringify(value)} is not an IPv4 CIDR (e.g. 10.244.0.0/16)`);
+  return value ?? '';
 }
 
 function isIPv4CIDR(s: string): boolean {

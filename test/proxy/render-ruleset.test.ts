@@ -165,6 +165,15 @@ t.test('render - stale Shoal chains are flushed and deleted, others are left alo
   t.ok(out.chains.nat.includes(live));
 });
 
+t.test('render - without a cluster CIDR the node pod CIDR tells local pods from the rest', async (t) => {
+  const out = render(t, {
+    services: [svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 80 }] })],
+    endpoints: [eps('web', [ready(['10.244.1.5'], 80)])],
+    node: { nodeName: 'worker-1', nodeIPs: ['192.168.77.11'], podCIDR: '10.244.1.0/24' },
+  });
+  t.match(out.text, /--dport 80 ! -s 10\.244\.1\.0\/24 -j SHOAL-MARK-MASQ/);
+});
+
 t.test('render - masqueradeAll, mark bit and --random-fully', async (t) => {
   const out = render(t, {
     services: [svc('web', { clusterIP: '10.96.0.10', ports: [{ port: 53, protocol: 'UDP' }] })],
@@ -180,6 +189,8 @@ t.test('render - bad node facts are refused with the field named', async (t) => 
   const base = { services: [], endpoints: [] };
   t.throws(() => renderRuleset({ ...base, node: { ...node, clusterCIDR: '10.244.0.0' } }), new ProxyConfigError('node facts: clusterCIDR: "10.244.0.0" is not an IPv4 CIDR (e.g. 10.244.0.0/16)'));
   t.throws(() => renderRuleset({ ...base, node: { ...node, nodeIPs: ['node-a'] } }), /nodeIPs: "node-a"/);
+  t.throws(() => renderRuleset({ ...base, node: { ...node, podCIDR: '10.244.1.0/33' } }), /podCIDR: "10.244.1.0\/33"/);
+  t.throws(() => renderRuleset({ ...base, node: { ...node, nodeName: '' } }), /nodeName is empty/);
   t.throws(() => renderRuleset({ ...base, node: { ...node, masqueradeBit: 40 } }), /masqueradeBit: 40/);
 });
 
