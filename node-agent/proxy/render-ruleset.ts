@@ -2,7 +2,8 @@
 // the same services, endpoints and node facts always give the same text, byte for byte.
 // Applied with `iptables-restore --noflush`: every Shoal chain is declared (`:CHAIN - [0:0]`,
 // which creates or flushes it) and rewritten in full; other tables' and tools' chains are left
-// alone; Shoal chains that exist but are no longer needed are flushed and deleted (-X).
+// alone; Shoal chains that exist but are no longer needed are flushed and deleted (-X). A partial
+// sync (onlyServices) leaves unchanged services' chains out of the text.
 import { isIPv4 } from 'node:net';
 import type { Endpoints, Service } from '../../api/index.js';
 import { Chain, SEP_PREFIX, SVC_PREFIX } from './chain-names.js';
@@ -11,6 +12,7 @@ import { collectServicePorts, compareText } from './service-ports.js';
 import type { ServicePortInfo } from './service-ports.js';
 
 export interface NodeFacts {
+  /** This node. Validated; kept for the Local traffic policies, which are not rendered yet (treated as Cluster). */
   nodeName: string;
   /** Addresses that accept NodePorts. Empty: every local address (`-m addrtype --dst-type LOCAL`). */
   nodeIPs: readonly string[];
@@ -125,8 +127,10 @@ function renderServiceChain(nat: Table, sp: ServicePortInfo, match: string[], no
   // Off-cluster sources (the host itself, other hosts) are masqueraded so replies return through
   // this node's conntrack entry; pod-to-service traffic keeps its source IP.
   if (node.masqueradeAll) nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '-j', Chain.MarkMasq]);
-  else if (node.clusterCIDR !== '') nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '!', '-s', node.clusterCIDR, '-j', Chain.MarkMasq]);
-  else if (node.podCIDR !== '') nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '!', '-s', node.podCIDR, '-j', Chain.MarkMasq]);
+  else {
+    const localPods = node.clusterCIDR !== '' ? node.clusterCIDR : node.podCIDR;
+    if (localPods !== '') nat.rule(sp.chain, [...comment(`${sp.name} cluster IP`), ...vip, '!', '-s', localPods, '-j', Chain.MarkMasq]);
+  }
   // Affinity first: a client seen within the timeout goes back to the endpoint it had.
   if (sp.affinitySeconds !== undefined)
     for (const ep of sp.endpoints)
