@@ -1,5 +1,6 @@
 // apply/create/delete -f share this: read every manifest, resolve its resource, put it in its
 // namespace, run the action per document, print each failure and go on; exit 1 if any failed.
+import type { Command } from 'commander';
 import type { KubeObject } from '../api/kind.js';
 import type { CommandEnv } from './command-env.js';
 import { AlreadyReported, CliError, UsageError } from './errors.js';
@@ -8,6 +9,19 @@ import type { Manifest } from './manifests.js';
 import { resourceForKind } from './resources.js';
 import type { ResourceInfo } from './resources.js';
 import type { Session } from './session.js';
+
+/** Repeatable option values (commander's argParser). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The manifest options apply and create share: -f (repeatable), -R, --dry-run. */
+export function withManifestOptions(command: Command): Command {
+  return command
+    .option('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect)
+    .option('-R, --recursive', 'descend into directories given with -f')
+    .option('--dry-run', 'run every server stage but store nothing');
+}
 
 export interface FileFlags {
   readonly filename?: string[];

@@ -2,19 +2,15 @@
 import { Command } from 'commander';
 import type { CommandEnv } from '../command-env.js';
 import { outcomeLine } from '../apply/plan.js';
-import { forEachManifest } from '../manifest-runner.js';
+import { forEachManifest, withManifestOptions } from '../manifest-runner.js';
 import type { FileFlags } from '../manifest-runner.js';
 import { printNames } from '../output/printers.js';
 import { typeName } from '../resources.js';
 import { parseOutput } from '../session.js';
-import { collect } from './apply.js';
 
 export function createCommand(env: CommandEnv): Command {
-  return new Command('create')
+  return withManifestOptions(new Command('create'))
     .description('Create objects from files, directories or stdin (-f -)')
-    .option('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect)
-    .option('-R, --recursive', 'descend into directories given with -f')
-    .option('--dry-run', 'run every server stage but store nothing')
     .action(async (flags: FileFlags & { dryRun?: boolean }, command: Command) => {
       await env.run(command, async (session) => {
         const output = parseOutput(session.flags.output, ['table', 'name']);

@@ -9,7 +9,7 @@ import type { ResourceInfo } from '../resources.js';
 import { parseTimeout } from '../session.js';
 import type { Session } from '../session.js';
 import type { ShoalApi } from '../shoal-api.js';
-import { collect } from './apply.js';
+import { collect } from '../manifest-runner.js';
 
 interface DeleteFlags {
   readonly filename?: string[];
