@@ -25,6 +25,8 @@ export { backoffDelay, defaultBackoff, validateBackoff } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { systemClock, systemRng } from './clock.js';
 export type { Clock, Rng } from './clock.js';
+export { buildInfo, gitCommitOf, sourceBuildInfo, versionLine, versionReport } from './build-info.js';
+export type { BuildInfo, VersionReport } from './build-info.js';
 export {
   ApiError,
   ApiErrorReason,

@@ -11,6 +11,7 @@
 // 1 when it could not start or its storage failed, 2 for bad flags.
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
+import { versionLine } from '../client/index.js';
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
 import type { ApiConfig } from './apiserver/config.js';
@@ -155,6 +156,10 @@ async function hostRun(argv: readonly string[]): Promise<HostRun> {
 
 async function start(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`${versionLine('shoal-control-plane')}\n`);
+    process.exit(0);
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     const usage = argv[0] === 'init' ? INIT_USAGE : argv[0] === 'join' ? JOIN_USAGE : HELP;
     process.stdout.write(`${usage}\n`);

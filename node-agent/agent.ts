@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Pod, PodStatus } from '../api/index.js';
-import { isNotFound } from '../client/index.js';
+import { buildInfo, isNotFound } from '../client/index.js';
 import type { Clock, Informer, ShoalClient } from '../client/index.js';
 import { ApiConfigSource } from './api-config-source.js';
 import { DiskCache } from './disk-cache.js';
@@ -32,7 +32,8 @@ import { statusMergePatch } from './pod/status-patch.js';
 import { ContainerStateKind } from './runtime/index.js';
 import type { ContainerRuntime } from './runtime/index.js';
 
-export const AGENT_VERSION = 'shoal-agent/0.1.0';
+/** What the Node reports as nodeInfo.kubeletVersion and tunnels announce. */
+export const AGENT_VERSION = `shoal-agent/${buildInfo().version}`;
 
 export interface AgentConfig {
   readonly nodeName: string;

@@ -1,24 +1,30 @@
 // shoal-agent's command line:
 //   shoal-agent join <host:port> --token <t> --ca-cert-hash sha256:<h> [--data-dir d] [--node-name n]
 //   shoal-agent run [--server <addr,...>] [--node-name <n>] [--data-dir <dir>] ...
+//   shoal-agent facts [--node-name <n>]   (the capacity this host would report, as JSON)
+//   shoal-agent --version | --help
 // `run` reads <data-dir>/agent.yaml (written by join; flags override it) and then talks mTLS with
 // the node certificate, renewing it before expiry; without agent.yaml it is insecure (dev mode).
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ShoalClient, insecureCredentials, systemClock, systemRng } from '../client/index.js';
+import { ShoalClient, insecureCredentials, systemClock, systemRng, versionLine } from '../client/index.js';
 import type { ClientCredentials } from '../client/index.js';
 import { AGENT_VERSION, Agent } from './agent.js';
+import { hostReport } from './facts-command.js';
 import { startAgentHttp } from './http-server.js';
 import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, parseJoinArgs, resolveRunConfig } from './join/index.js';
 import type { NodeCredentials } from './join/index.js';
+import { readHostFacts, readHostUsage } from './node/host-facts.js';
 import { DockerRuntime } from './runtime/index.js';
 import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
 
 const USAGE = `usage: shoal-agent run [--server <host:port>[,<host:port>...]] [--node-name <name>] [--data-dir <dir>]
                        [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]
-       shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]`;
+       shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]
+       shoal-agent facts [--node-name <name>]     print the capacity, labels and nodeInfo this host would report (JSON)
+       shoal-agent --version | --help`;
 
 export class UsageError extends Error {
   readonly code = 'AGENT_USAGE';
@@ -143,7 +149,28 @@ async function run(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+async function printFacts(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...argv.slice(1)], options: { 'node-name': { type: 'string' } } });
+  const facts = await readHostFacts();
+  const report = hostReport(facts, await readHostUsage(), (values['node-name'] ?? facts.hostname).toLowerCase(), AGENT_VERSION, systemClock.now());
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
+  switch (argv[0]) {
+    case '--version':
+    case 'version':
+      process.stdout.write(`${versionLine('shoal-agent')}\n`);
+      return;
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    case 'facts':
+      await printFacts(argv).catch(fail);
+      return;
+  }
   if (argv[0] === 'join') {
     // Every join failure is a message for the operator (and a non-zero exit), never a stack.
     await runJoin(argv).catch(fail);
