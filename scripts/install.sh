@@ -177,7 +177,9 @@ run_checks() {
 }
 
 # ---------------------------------------------------------------- manifest
-MANIFEST_REL=/opt/shoal/install-manifest
+# The manifest lives with the data: an uninstall that keeps the data keeps the lines for what is
+# left (data and the directories holding it), so a later --purge still knows what was ours.
+MANIFEST_REL=/var/lib/shoal/install-manifest
 manifest() { echo "$ROOT$MANIFEST_REL"; }
 
 # Records one installed path: "dir", "file", "link" or "data" (data is removed only by --purge).
@@ -187,17 +189,19 @@ record() {
   grep -qxF "$kind $path" "$m" 2>/dev/null || echo "$kind $path" >> "$m"
 }
 
-# The manifest's own directories come first (record needs them), recorded once they exist.
+# The manifest's own directories come first (record needs them), recorded once it exists.
 begin_manifest() {
   local d made=()
-  for d in /opt /opt/shoal; do
+  for d in /var /var/lib /var/lib/shoal; do
     if [ ! -d "$ROOT$d" ]; then
       mkdir -m 0755 "$ROOT$d"
       made+=("$d")
     fi
   done
+  chmod 0700 "$ROOT/var/lib/shoal"
   touch "$(manifest)"
-  for d in "${made[@]}"; do record dir "$d"; done
+  for d in "${made[@]}"; do [ "$d" = /var/lib/shoal ] || record dir "$d"; done
+  record data /var/lib/shoal
 }
 
 # mkdir -p that records each directory it creates (kind dir, or data for the given ones).
@@ -266,6 +270,7 @@ install_bundle() {
   local version=$1 dest=/opt/shoal/$1 f
   say "== installing Shoal $version to $ROOT/opt/shoal/$version"
   begin_manifest
+  make_dir /opt/shoal
   if [ "$BUNDLE" != "$ROOT$dest" ]; then
     make_dir "$dest"
     # Every file of the bundle, recorded one by one.
@@ -318,8 +323,8 @@ install_control_plane() {
   has_flag --admin-config "$@" || args+=(--admin-config /etc/shoal/admin.conf)
   [ "$CHECKS" = no ] || run_checks control-plane || exit 1
   install_bundle "$VERSION"
-  make_dir /var/lib/shoal data 0700
   make_dir /var/lib/shoal/control-plane data 0700
+  record data /var/lib/shoal/control-plane
   record data /etc/shoal/admin.conf
   write_env control-plane "SHOAL_CONTROL_PLANE_ARGS=\"${args[*]}\""
   write_unit control-plane
@@ -356,8 +361,8 @@ install_agent() {
   has_flag --ca-cert-hash "${join_args[@]}" || die "agent join: --ca-cert-hash sha256:<hex> is required (shoalctl token create prints it)"
   [ "$CHECKS" = no ] || run_checks agent || exit 1
   install_bundle "$VERSION"
-  make_dir /var/lib/shoal data 0700
   make_dir /var/lib/shoal/agent data 0700
+  record data /var/lib/shoal/agent
   write_env agent "SHOAL_AGENT_JOIN_ARGS=\"${join_args[*]}\"" "SHOAL_AGENT_ARGS=\"${run_args[*]}\""
   write_unit agent
   start_unit agent
@@ -367,30 +372,37 @@ install_agent() {
 
 # ---------------------------------------------------------------- uninstall
 uninstall() {
-  local purge=$1 m kind path
+  local purge=$1 m entries kind path u
   m=$(manifest)
   [ -f "$m" ] || die "nothing to uninstall: $m not found"
+  entries=$(cat "$m")
   if [ -z "$ROOT" ] && systemd_running; then
     for u in shoal-agent shoal-control-plane; do
-      if grep -qxF "file /etc/systemd/system/$u.service" "$m"; then systemctl disable --now "$u.service" || true; fi
+      if grep -qxF "file /etc/systemd/system/$u.service" <<< "$entries"; then systemctl disable --now "$u.service" || true; fi
     done
   fi
-  # Files and links first, then directories deepest first (removed only when empty).
+  # Files and links first; data only with --purge; then directories deepest first, when empty.
   while read -r kind path; do
     case "$kind" in file | link) rm -f "$ROOT$path" ;; esac
-  done < "$m"
+  done <<< "$entries"
   if [ "$purge" = yes ]; then
     while read -r kind path; do
-      [ "$kind" = data ] && rm -rf -- "$ROOT$path"
-    done < "$m"
+      if [ "$kind" = data ]; then rm -rf -- "$ROOT$path"; fi
+    done <<< "$entries"
   fi
-  local dirs
-  dirs=$(grep -E '^(dir|data) ' "$m" | sort -r -k2 || true)
-  rm -f "$m"
   while read -r kind path; do
-    if [ -n "$path" ] && [ -d "$ROOT$path" ]; then rmdir "$ROOT$path" 2>/dev/null || true; fi
-  done <<< "$dirs"
-  say "== Shoal uninstalled$([ "$purge" = yes ] && echo ', data purged' || echo "; data kept in $ROOT/var/lib/shoal (remove it with --uninstall --purge)")"
+    if [ -n "$path" ] && [ -d "$ROOT$path" ] && [ ! -L "$ROOT$path" ]; then rmdir "$ROOT$path" 2>/dev/null || true; fi
+  done < <(grep -E '^(dir|data) ' <<< "$entries" | sort -r -k2)
+  if [ "$purge" = yes ]; then
+    say "== Shoal uninstalled, data purged"
+  else
+    # Keep the lines for what is left, so a later --uninstall --purge can finish the job.
+    while read -r kind path; do
+      if [ -e "$ROOT$path" ] || [ -L "$ROOT$path" ]; then echo "$kind $path"; fi
+    done <<< "$entries" > "$m.next"
+    mv "$m.next" "$m"
+    say "== Shoal uninstalled; data kept in $ROOT/var/lib/shoal (remove it with --uninstall --purge)"
+  fi
   if [ -z "$ROOT" ] && systemd_running; then systemctl daemon-reload; fi
 }
 

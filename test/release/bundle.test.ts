@@ -10,12 +10,12 @@ import { buildAndExtract, cleanEnv, nodeModulesAbove, readJson, run, startBundle
 const started = Date.now();
 const rel = await buildAndExtract(t);
 t.comment(`release built and extracted in ${Date.now() - started} ms: ${rel.tarball}`);
-const head = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+const head = (await run('git', ['rev-parse', 'HEAD'], { env: process.env })).stdout.trim();
 
 t.test('release - layout: launchers, bundles, installer, unit templates, licenses, build info', async (t) => {
   t.match(rel.tarball, /shoal-\d+\.\d+\.\d+[^/]*\.tar\.gz$/, 'dist/shoal-<version>.tar.gz');
   t.equal(nodeModulesAbove(rel.dir), undefined, 'no node_modules anywhere above the extracted bundle');
-  for (const p of ['shoal-control-plane', 'shoal-agent', 'shoalctl']) {
+  for (const p of ['shoal-control-plane', 'shoal-agent', 'shoalctl'] as const) {
     accessSync(rel.bin(p), constants.X_OK);
     t.match(readFileSync(rel.bin(p), 'utf8'), /^#!\/usr\/bin\/env node\n/, `bin/${p} is a node launcher`);
     t.ok(statSync(join(rel.dir, 'lib', `${p}.mjs`)).isFile(), `lib/${p}.mjs`);

@@ -9,37 +9,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { release } from '../../../scripts/release.js';
 import { freePorts } from '../../chaos/free-port.js';
+import { run as runBounded } from '../../store/helpers/store-cluster.js';
+import type { RunResult } from '../../store/helpers/store-cluster.js';
+
+export type { RunResult };
 
 interface Teardown {
   teardown(fn: () => void | Promise<void>): void;
 }
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to its end, killed after timeoutMs; never rejects for a non-zero exit. */
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    p.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(opts.input ?? '');
-  });
-}
+/** A bounded run with a clean environment (default cleanEnv(): nothing inherited from tap, whose
+ * NODE_OPTIONS could load tsx from the source tree into the bundle's process). */
+export const run = (cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<RunResult> =>
+  runBounded(cmd, args, { fullEnv: opts.env ?? cleanEnv(), cwd: opts.cwd, timeoutMs: opts.timeoutMs ?? 60_000, input: opts.input });
 
 export interface BuiltRelease {
   readonly tarball: string;

@@ -38,10 +38,13 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command with a hard time limit (the process is killed when it runs over). */
-export function run(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/**
+ * Runs a command with a hard time limit (the process is killed when it runs over). `env` adds to
+ * this process's environment; `fullEnv` replaces it (nothing inherited).
+ */
+export function run(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; fullEnv?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { env: opts.fullEnv ?? { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
