@@ -18,10 +18,16 @@ interface Teardown {
   teardown(fn: () => void | Promise<void>): void;
 }
 
-/** A bounded run with a clean environment (default cleanEnv(): nothing inherited from tap, whose
- * NODE_OPTIONS could load tsx from the source tree into the bundle's process). */
+/**
+ * tap's process tracking adds NODE_OPTIONS (--import of its own loader from this checkout's
+ * node_modules) to every child it sees spawned: `env -u NODE_OPTIONS` drops it again, so the
+ * bundle runs exactly as on a host without the source tree.
+ */
+export const untapped = (cmd: string, args: readonly string[]): [string, string[]] => ['env', ['-u', 'NODE_OPTIONS', cmd, ...args]];
+
+/** A bounded run with a clean environment (default cleanEnv()) and no NODE_OPTIONS. */
 export const run = (cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<RunResult> =>
-  runBounded(cmd, args, { fullEnv: opts.env ?? cleanEnv(), cwd: opts.cwd, timeoutMs: opts.timeoutMs ?? 60_000, input: opts.input });
+  runBounded(...untapped(cmd, args), { fullEnv: opts.env ?? cleanEnv(), cwd: opts.cwd, timeoutMs: opts.timeoutMs ?? 60_000, input: opts.input });
 
 export interface BuiltRelease {
   readonly tarball: string;
@@ -74,14 +80,13 @@ export async function startBundleControlPlane(t: Teardown, rel: BuiltRelease, ti
   const [client, peer] = (await freePorts(2)) as [number, number];
   let out = '';
   const p: ChildProcess = spawn(
-    rel.bin('shoal-control-plane'),
-    [
+    ...untapped(rel.bin('shoal-control-plane'), [
       '--name', 'm1', '--data-dir', join(dir, 'm1'),
       '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
       '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
       '--initial-cluster', `m1=http://127.0.0.1:${peer}`,
       '--api-listen-address', '127.0.0.1:0', '--control-loops=true',
-    ],
+    ]),
     { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,126 @@
+// The release bundle on ARM, under qemu-user emulation: Debian 13 roots (arm64 and armhf, Node.js
+// 20 from Debian, made once by scripts/lib/arm-roots.sh and cached in /var/cache/shoal-test/roots)
+// run the same tarball as amd64: `shoal-agent --version`, the capacity report (`facts`:
+// architecture arm64 / arm) and a real `shoal-agent join` + `run` against a secure API server on
+// 127.0.0.1 (a chroot shares this machine's network namespace), whose Node then reports the
+// emulated architecture. Functional checks only: emulation is 10-15x slower, so every bound is
+// generous. Needs root (chroot, mount, binfmt); binfmt and mounts are undone in t.teardown.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import type { Node } from '../../api/index.js';
+import { startSecureApi } from '../agent/helpers/secure-api.js';
+import { buildAndExtract, cleanEnv, run, untapped } from './helpers/release-rig.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ARM_ROOTS = join(ROOT, 'scripts', 'lib', 'arm-roots.sh');
+const CACHE = process.env.SHOAL_ROOTS_CACHE ?? '/var/cache/shoal-test/roots';
+const EMULATED_MS = 10 * 60_000;
+
+// Building both roots the first time on this machine takes a few minutes each.
+t.setTimeout(60 * 60_000);
+
+const ARCHES = [
+  { debian: 'arm64', kube: 'arm64', node: 'arm64' },
+  { debian: 'armhf', kube: 'arm', node: 'arm' },
+] as const;
+
+if (process.getuid?.() !== 0) {
+  t.fail('test/release/arm.test.ts needs root (chroot, mount, binfmt_misc); run it as root like scripts/test.sh does');
+} else {
+  const started = Date.now();
+  const ensure = await run('bash', [ARM_ROOTS, 'ensure', ...ARCHES.map((a) => a.debian)], { env: process.env, timeoutMs: 45 * 60_000 });
+  if (ensure.code !== 0) throw new Error(`arm-roots.sh ensure failed (${ensure.code}):\n${ensure.stderr}`);
+  t.comment(`ARM roots ready in ${Date.now() - started} ms (${CACHE})`);
+  const on = await run('bash', [ARM_ROOTS, 'binfmt-on', ...ARCHES.map((a) => a.debian)], { env: process.env });
+  if (on.code !== 0) throw new Error(`binfmt-on failed: ${on.stderr}`);
+  const changed = on.stdout.split('\n').filter(Boolean);
+  t.teardown(async () => {
+    const off = await run('bash', [ARM_ROOTS, 'binfmt-off', ...changed], { env: process.env });
+    if (off.code !== 0) process.stderr.write(`binfmt-off: ${off.stderr}\n`);
+  });
+  const rel = await buildAndExtract(t);
+  const api = await startSecureApi(t);
+  // After the networking work the agent programs iptables and a pod network by default: never in
+  // this machine's namespace, which a chroot shares.
+  const help = await run(rel.bin('shoal-agent'), ['--help']);
+  const noNetworking = ['--proxy-mode', '--pod-network'].filter((f) => help.stdout.includes(f)).flatMap((f) => [f, 'none']);
+
+  for (const arch of ARCHES) {
+    t.test(`release on ${arch.debian} (emulated) - --version, facts, join and run`, async (t) => {
+      const root = mkdtempSync(join('/var/tmp', `shoal-arm-${arch.debian}-`));
+      const procs: ChildProcess[] = [];
+      let procMounted = false;
+      t.teardown(async () => {
+        for (const p of procs) {
+          if (p.exitCode === null && p.signalCode === null) {
+            const gone = new Promise((r) => p.once('exit', r));
+            p.kill('SIGKILL');
+            await gone;
+          }
+        }
+        if (procMounted) {
+          const u = await run('umount', [join(root, 'proc')], { env: process.env });
+          if (u.code !== 0) await run('umount', ['-l', join(root, 'proc')], { env: process.env });
+        }
+        rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+      });
+      const x = await run('tar', ['-xf', join(CACHE, `${arch.debian}.tar`), '-C', root], { env: process.env, timeoutMs: 5 * 60_000 });
+      t.equal(x.code, 0, `root extracted ${x.stderr}`);
+      mkdirSync(join(root, 'opt'), { recursive: true });
+      cpSync(rel.dir, join(root, 'opt', 'shoal'), { recursive: true });
+      const m = await run('mount', ['-t', 'proc', 'proc', join(root, 'proc')], { env: process.env });
+      t.equal(m.code, 0, `/proc mounted in the root ${m.stderr}`);
+      procMounted = m.code === 0;
+      const inRoot = (args: string[], timeoutMs = EMULATED_MS) => run('chroot', [root, ...args], { env: cleanEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }), timeoutMs });
+      const agent = '/opt/shoal/bin/shoal-agent';
+
+      const node = await inRoot(['node', '-p', 'process.arch']);
+      t.equal(node.stdout.trim(), arch.node, `the root's node runs as ${arch.node} ${node.stderr}`);
+
+      const v = await inRoot([agent, '--version']);
+      t.equal(v.code, 0, `--version exits 0 ${v.stderr}`);
+      t.match(v.stdout, new RegExp(`^shoal-agent ${rel.version.replace(/\./g, '\\.')} \\(git commit ${rel.gitCommit}, node v\\d+\\.\\d+\\.\\d+, linux/${arch.node}\\)`), 'version, commit and the ARM platform');
+
+      const nodeName = `emu-${arch.debian}-${process.pid}`;
+      const f = await inRoot([agent, 'facts', '--node-name', nodeName]);
+      t.equal(f.code, 0, `facts exits 0 ${f.stderr}`);
+      t.match(JSON.parse(f.stdout), {
+        labels: { 'kubernetes.io/arch': arch.kube, 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': nodeName },
+        capacity: { cpu: /^\d+$/, memory: /^\d+Ki$/, pods: '110' },
+        nodeInfo: { architecture: arch.kube, operatingSystem: 'linux', osImage: /Debian GNU\/Linux 13/ },
+      }, `the capacity report says ${arch.kube}`);
+
+      const token = await api.createToken();
+      const dataDir = '/var/lib/shoal/agent';
+      const joined = await inRoot([agent, 'join', api.address, '--token', token, '--ca-cert-hash', api.pki.caHash, '--data-dir', dataDir, '--node-name', nodeName]);
+      t.equal(joined.code, 0, `join exits 0 ${joined.stderr}`);
+      t.match(joined.stdout, new RegExp(`joined the cluster as "${nodeName}"`));
+
+      const p = spawn(...untapped('chroot', [root, agent, 'run', '--data-dir', dataDir, '--http-address', '127.0.0.1:0', '--docker-socket', '/run/no-docker-here.sock', '--log-level', 'warn', ...noNetworking]), {
+        env: cleanEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      procs.push(p);
+      let stderr = '';
+      p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const nodes = api.admin.resource('nodes', '');
+      const deadline = Date.now() + EMULATED_MS;
+      let seen: Node | undefined;
+      while (seen?.status?.nodeInfo?.architecture === undefined) {
+        if (p.exitCode !== null) break;
+        if (Date.now() > deadline) break;
+        seen = (await nodes.get(nodeName).catch(() => undefined)) as Node | undefined;
+        if (seen?.status?.nodeInfo?.architecture === undefined) await new Promise((r) => setTimeout(r, 1000));
+      }
+      t.ok(seen, `the emulated agent registered its Node over mTLS ${p.exitCode === null ? '' : `(agent exited ${p.exitCode}: ${stderr})`}`);
+      t.match(seen, {
+        metadata: { labels: { 'kubernetes.io/arch': arch.kube } },
+        status: { nodeInfo: { architecture: arch.kube, operatingSystem: 'linux' }, capacity: { cpu: /^\d+$/, memory: /^\d+Ki$/ } },
+      }, `the Node reports ${arch.kube}`);
+    });
+  }
+}
