@@ -7,6 +7,7 @@ source scripts/lib/ensure-deps.sh
 ensure_debian_packages
 ensure_node_modules
 ensure_dockerd
+[ "$#" -gt 0 ] || ensure_arm_roots
 npm run --silent gen
 # tap compiles its plugin set on first use and that first run fails; build it up front.
 npx tap build >/dev/null

@@ -2,7 +2,11 @@
 # Debian packages: protoc for code generation; etcd-server/etcd-client as the reference store
 # and the real client tests run against; docker.io and busybox-static for the agent's tests
 # (a real engine, and a test image built from busybox since no registry is reachable).
-SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client docker.io busybox-static)
+# The release tests: qemu-user-static, debootstrap and binfmt-support run the bundle in ARM roots
+# (scripts/lib/arm-roots.sh); systemd gives systemd-analyze to verify and score the units.
+SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client docker.io busybox-static qemu-user-static debootstrap binfmt-support)
+# systemd-analyze may come without the systemd package (another init, a container image).
+command -v systemd-analyze >/dev/null 2>&1 || SHOAL_DEBIAN_PACKAGES+=(systemd)
 
 ensure_debian_packages() {
   local missing=()
@@ -37,4 +41,11 @@ ensure_dockerd() {
     sleep 0.5
   done
   echo "dockerd did not start (see /tmp/dockerd.log)" >&2
+}
+
+# The ARM roots the release's emulation test runs in (built once, ~90 s per arch, then cached in
+# /var/cache/shoal-test/roots). Needs root; the test builds them itself when this did not run.
+ensure_arm_roots() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  bash scripts/lib/arm-roots.sh ensure arm64 armhf
 }
