@@ -255,7 +255,18 @@ start_unit() {
   else
     systemctl daemon-reload
     systemctl restart "shoal-$role.service"
-    say "== shoal-$role.service started; follow it with: journalctl -fu shoal-$role"
+    # A unit that dies at once (bad flags, a refused join) shows it within seconds.
+    local i
+    for i in 1 2 3 4 5; do
+      sleep 2
+      systemctl is-active --quiet "shoal-$role.service" || break
+    done
+    if systemctl is-active --quiet "shoal-$role.service"; then
+      say "== shoal-$role.service is running; follow it with: journalctl -fu shoal-$role"
+    else
+      journalctl -u "shoal-$role.service" -n 20 --no-pager >&2 || true
+      die "shoal-$role.service is not running (above: its last log lines; fix the cause, then: systemctl restart shoal-$role)"
+    fi
   fi
 }
 
@@ -318,7 +329,7 @@ install_control_plane() {
     for f in --token --ca-cert-hash --certificate-key; do has_flag "$f" "$@" || die "control-plane join: $f is required (shoal-control-plane init prints the join command with it)"; done
   fi
   local args=("$action" "$@")
-  has_flag --name "$@" || args+=(--name "$(hostname | tr '[:upper:]' '[:lower:]')")
+  has_flag --name "$@" || args+=(--name "$( (hostname 2>/dev/null || cat /proc/sys/kernel/hostname) | tr '[:upper:]' '[:lower:]')")
   has_flag --data-dir "$@" || args+=(--data-dir /var/lib/shoal/control-plane)
   has_flag --admin-config "$@" || args+=(--admin-config /etc/shoal/admin.conf)
   [ "$CHECKS" = no ] || run_checks control-plane || exit 1
