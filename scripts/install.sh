@@ -36,7 +36,9 @@ SYSFS=${SHOAL_SYSFS:-/sys}
 PROCFS=${SHOAL_PROCFS:-/proc}
 BOOT=${SHOAL_BOOT:-/boot}
 MIN_FREE_MB=${SHOAL_MIN_FREE_MB:-1024}
-MIN_NODE=20
+# The bundle's minimum Node.js (BUILD.json "node": ">=20.15"), major.minor.
+MIN_NODE=$(sed -nE 's/^[[:space:]]*"node":[[:space:]]*">=([0-9]+(\.[0-9]+)?)".*/\1/p' "$BUNDLE/BUILD.json" 2>/dev/null | head -n1)
+MIN_NODE=${MIN_NODE:-20}
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
@@ -58,12 +60,15 @@ check_node() {
     fail "Node.js: '$NODE' not found. Fix: apt install nodejs (Debian 13 / Raspberry Pi OS 13 ship Node.js 20; on Debian 12 install Node.js 20+ from nodejs.org or NodeSource)"
     return
   fi
-  local major=${v#v}
-  major=${major%%.*}
-  if [ "$major" -ge "$MIN_NODE" ] 2>/dev/null; then
+  local have=${v#v} major minor want_major=${MIN_NODE%%.*} want_minor=0
+  major=${have%%.*}
+  minor=${have#*.}
+  minor=${minor%%.*}
+  [ "$MIN_NODE" = "$want_major" ] || want_minor=${MIN_NODE#*.}
+  if [ "$major" -gt "$want_major" ] 2>/dev/null || { [ "$major" -eq "$want_major" ] 2>/dev/null && [ "$minor" -ge "$want_minor" ]; }; then
     ok "Node.js $v"
   else
-    fail "Node.js $v is too old: Shoal needs Node.js >= $MIN_NODE. Fix: install Node.js 20 or newer (Debian 13: apt install nodejs; Debian 12 / Raspberry Pi OS 12: Node.js 20 from nodejs.org or NodeSource)"
+    fail "Node.js $v is too old: Shoal needs Node.js >= $MIN_NODE. Fix: install Node.js $MIN_NODE or newer (Debian 13: apt install nodejs; Debian 12 / Raspberry Pi OS 12: Node.js 20 from nodejs.org or NodeSource)"
   fi
 }
 

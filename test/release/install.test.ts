@@ -101,7 +101,7 @@ t.test('install - each missing prerequisite is named with its fix, and nothing i
   const root = tempDir('root');
   const r = await install(['--root', root, ...AGENT_JOIN], env);
   t.equal(r.code, 1, 'exit 1');
-  t.match(r.stdout, /FAIL {2}Node\.js v18\.19\.0 is too old: Shoal needs Node\.js >= 20\. Fix: /);
+  t.match(r.stdout, /FAIL {2}Node\.js v18\.19\.0 is too old: Shoal needs Node\.js >= 20\.15\. Fix: /);
   t.match(r.stdout, /FAIL {2}Docker: the engine does not answer on its socket\. Fix: systemctl enable --now docker/);
   t.match(r.stdout, /warn {2}iptables: the host also has 2 rule\(s\) in the legacy back end, while iptables uses nft/);
   t.match(r.stdout, new RegExp(`FAIL {2}memory cgroup is off .*Raspberry Pi 4 Model B Rev 1\\.4\\. Fix: add to the end of the single line in ${join(d, 'boot/firmware/cmdline.txt')}: {2}cgroup_enable=memory cgroup_memory=1 {2}then reboot`));
@@ -121,6 +121,11 @@ t.test('install - each missing prerequisite is named with its fix, and nothing i
   writeTree(old, { 'sys/fs/cgroup/cgroup.controllers': 'cpu pids\n', 'sys/firmware/devicetree/base/model': 'Raspberry Pi 3 Model B Plus Rev 1.3\0', 'boot/cmdline.txt': 'root=/dev/mmcblk0p2\n', 'proc/.keep': '' });
   const r2 = await install(['--check', 'agent'], { ...healthyHost(), SHOAL_SYSFS: join(old, 'sys'), SHOAL_PROCFS: join(old, 'proc'), SHOAL_BOOT: join(old, 'boot') });
   t.match(r2.stdout, new RegExp(`in ${join(old, 'boot/cmdline.txt')}: {2}cgroup_enable=memory cgroup_memory=1`));
+  // The bundle's own minimum (BUILD.json, from package.json engines) is the bar, minor included.
+  const r4 = await install(['--check', 'control-plane'], { ...healthyHost(), SHOAL_NODE: fake(d, 'bin/node20-10', 'v20.10.0') });
+  t.match(r4.stdout, /FAIL {2}Node\.js v20\.10\.0 is too old: Shoal needs Node\.js >= 20\.15/);
+  const r5 = await install(['--check', 'control-plane'], { ...healthyHost(), SHOAL_NODE: fake(d, 'bin/node22', 'v22.1.0') });
+  t.match(r5.stdout, /ok {4}Node\.js v22\.1\.0/);
   // A control plane does not need Docker or the memory cgroup.
   const r3 = await install(['--check', 'control-plane'], { ...env, SHOAL_NODE: healthyHost().SHOAL_NODE!, SHOAL_TIMEDATECTL: healthyHost().SHOAL_TIMEDATECTL!, SHOAL_MIN_FREE_MB: '1' });
   t.equal(r3.code, 0, r3.stdout);
