@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Node } from '../../api/index.js';
 import { startSecureApi } from '../agent/helpers/secure-api.js';
-import { buildAndExtract, cleanEnv, run, untapped } from './helpers/release-rig.js';
+import { agentNetworkingOff, buildAndExtract, cleanEnv, killAll, run, untapped } from './helpers/release-rig.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ARM_ROOTS = join(ROOT, 'scripts', 'lib', 'arm-roots.sh');
@@ -44,10 +44,8 @@ if (process.getuid?.() !== 0) {
   });
   const rel = await buildAndExtract(t);
   const api = await startSecureApi(t);
-  // After the networking work the agent programs iptables and a pod network by default: never in
-  // this machine's namespace, which a chroot shares.
-  const help = await run(rel.bin('shoal-agent'), ['--help']);
-  const noNetworking = ['--proxy-mode', '--pod-network'].filter((f) => help.stdout.includes(f)).flatMap((f) => [f, 'none']);
+  // A chroot shares this machine's network namespace: no iptables, no pod network.
+  const noNetworking = await agentNetworkingOff(rel);
 
   for (const arch of ARCHES) {
     t.test(`release on ${arch.debian} (emulated) - --version, facts, join and run`, async (t) => {
@@ -55,13 +53,7 @@ if (process.getuid?.() !== 0) {
       const procs: ChildProcess[] = [];
       let procMounted = false;
       t.teardown(async () => {
-        for (const p of procs) {
-          if (p.exitCode === null && p.signalCode === null) {
-            const gone = new Promise((r) => p.once('exit', r));
-            p.kill('SIGKILL');
-            await gone;
-          }
-        }
+        await killAll(procs);
         if (procMounted) {
           const u = await run('umount', [join(root, 'proc')], { env: process.env });
           if (u.code !== 0) await run('umount', ['-l', join(root, 'proc')], { env: process.env });

@@ -65,6 +65,26 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { PATH: `${dirname(process.execPath)}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: tmpdir(), ...extra };
 }
 
+/**
+ * `shoal-agent run` flags that keep the agent off this machine's own network namespace: once the
+ * networking work is in, the agent programs iptables and a pod network by default, and tests
+ * never do that outside a namespace of their own. Older bundles have neither flag.
+ */
+export async function agentNetworkingOff(rel: BuiltRelease): Promise<string[]> {
+  const help = await run(rel.bin('shoal-agent'), ['--help']);
+  return ['--proxy-mode', '--pod-network'].filter((f) => help.stdout.includes(f)).flatMap((f) => [f, 'none']);
+}
+
+/** SIGKILLs each process still running and waits for it to be gone. */
+export async function killAll(procs: readonly ChildProcess[]): Promise<void> {
+  for (const p of procs) {
+    if (p.exitCode !== null || p.signalCode !== null) continue;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
+  }
+}
+
 export interface BundleControlPlane {
   readonly api: string;
   readonly configPath: string;
@@ -95,11 +115,7 @@ export async function startBundleControlPlane(t: Teardown, rel: BuiltRelease, ti
   process.once('exit', killOnExit);
   t.teardown(async () => {
     process.removeListener('exit', killOnExit);
-    if (p.exitCode === null && p.signalCode === null) {
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGKILL');
-      await gone;
-    }
+    await killAll([p]);
     rmSync(dir, { recursive: true, force: true });
   });
   const deadline = Date.now() + timeoutMs;
