@@ -70,6 +70,10 @@ ensure_root() {
   qemu_of "$arch" >/dev/null
   if [ -s "$tarball" ]; then return; fi
   mkdir -p "$CACHE"
+  # Two runs building the same arch: the second waits for the first and reuses its tarball.
+  exec 9> "$CACHE/.lock-$arch"
+  flock 9
+  if [ -s "$tarball" ]; then exec 9>&-; return; fi
   local build
   build=$(mktemp -d "$CACHE/.build-$arch.XXXXXX")
   local changed cleanup
@@ -90,6 +94,7 @@ ensure_root() {
   mv "$tarball.part" "$tarball"
   eval "$cleanup"
   trap - EXIT
+  exec 9>&-
   echo "== $tarball ready" >&2
 }
 

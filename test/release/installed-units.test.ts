@@ -87,10 +87,13 @@ t.test('installed units - control plane init and agent join run from the install
   const agent = startUnit(t, 'shoal-agent.service');
   await waitFor('the agent joins (agent.yaml written)', () => (existsSync(join(root, 'var/lib/shoal/agent/agent.yaml')) ? true : undefined), agent.proc, agent.output);
   const node = await waitFor(
-    'the Node registers over mTLS',
+    'the Node registers over mTLS and reports its status',
     async () => {
       const r = await ctl(['get', 'node', 'installed-agent', '-o', 'json']);
-      return r.code === 0 ? (JSON.parse(r.stdout) as { status?: { nodeInfo?: { architecture?: string } } }) : undefined;
+      if (r.code !== 0) return undefined;
+      const n = JSON.parse(r.stdout) as { status?: { nodeInfo?: { architecture?: string } } };
+      // The Node is created first and its status written right after.
+      return n.status?.nodeInfo?.architecture === undefined ? undefined : n;
     },
     agent.proc,
     agent.output,
