@@ -2,6 +2,7 @@
 import t from 'tap';
 import { AllocationBitmap, applyTxn, heldIp, heldPorts, ipAt, ipOffset, parseIpRange, parsePortRange, parseServiceRanges, planService, ServiceRangeError } from '../../control-plane/apiserver/allocation/index.js';
 import type { KubeObject } from '../../api/kind.js';
+import { loadApiConfig } from '../../control-plane/apiserver/config.js';
 
 t.test('allocation - ranges parse, canonicalise and refuse with the flag named', async (t) => {
   const r = parseIpRange('10.96.0.0/12');
@@ -100,4 +101,14 @@ t.test('allocation - plan: what a Service write takes and gives back', async (t)
   t.notOk('clusterIP' in (toExternal.object.spec as object));
   t.equal(heldIp(ranges, old), 6);
   t.same(heldPorts(ranges, old), [1]);
+});
+
+t.test('allocation - --service-cluster-ip-range and --service-node-port-range on shoal-control-plane', async (t) => {
+  const load = (...more: string[]) => loadApiConfig(['--api-listen-address', '127.0.0.1:6443', ...more]).api!.serviceRanges;
+  t.same([load().ip.cidr, load().port.text], ['10.96.0.0/12', '30000-32767'], 'defaults as kubeadm');
+  const r = load('--service-cluster-ip-range', '10.100.0.0/16', '--service-node-port-range=31000-31099');
+  t.same([r.ip.cidr, r.port.text, r.port.size], ['10.100.0.0/16', '31000-31099', 100]);
+  t.throws(() => load('--service-cluster-ip-range', '10.100.0.0'), { name: 'ConfigError', message: /--service-cluster-ip-range: "10.100.0.0" is not a CIDR/ });
+  t.throws(() => load('--service-node-port-range', '5-1'), { name: 'ConfigError', message: /--service-node-port-range: 5-1 is empty/ });
+  t.throws(() => loadApiConfig(['--service-cluster-ip-range', '10.100.0.0/16']), /--service-cluster-ip-range needs --api-listen-address/);
 });
