@@ -19,7 +19,8 @@ import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDef
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
 import { StoreLookups } from './admission/admission-lookups.js';
-import { AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import { AllocationRepair, AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import { SystemAccess } from './system-access.js';
 import type { ServiceAllocators, ServiceRanges } from './allocation/index.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
@@ -28,7 +29,7 @@ import { ApiService } from './api-service.js';
 import type { CsrSigner } from './certificates/index.js';
 import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
-import { cryptoRandom } from './clock.js';
+import { cryptoRandom, timestamp } from './clock.js';
 import { ClusterService } from './cluster-service.js';
 import type { ClusterCall } from './cluster-service.js';
 import type { ServerUnaryCall } from '@grpc/grpc-js';
@@ -111,6 +112,8 @@ export interface ApiServerOptions {
   /** Service cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range;
    * default 10.96.0.0/12 and 30000-32767). Every API server of a cluster must use the same. */
   readonly serviceRanges?: ServiceRanges;
+  /** How often the service allocation repair loop runs (default 60 s; 0 = never, tests call runOnce). */
+  readonly serviceRepairIntervalMs?: number;
 }
 
 export interface ApiServerDeps {
@@ -145,6 +148,9 @@ export class ApiServer {
   readonly registry: Registry;
   /** The Services' cluster IP and node port allocation state in the store. */
   readonly serviceAllocators: ServiceAllocators;
+  /** Finds leaked and unmarked cluster IPs and node ports (allocation/allocation-repair.ts). */
+  readonly allocationRepair: AllocationRepair;
+  private readonly system: SystemAccess;
   private readonly storage: Storage;
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
@@ -192,6 +198,13 @@ export class ApiServer {
       onEffectError: (e) => this.log.warn({ err: (e as Error)?.message ?? String(e) }, 'an admission side effect could not be undone or finished'),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
+    });
+    this.system = new SystemAccess(this.registry, this.kinds);
+    this.allocationRepair = new AllocationRepair({
+      allocators: this.serviceAllocators,
+      listServices: () => this.system.list('services'),
+      warn: (service, reason, message) => this.system.warn('apiserver', service, reason, message, timestamp(deps.clock.now())),
+      log: this.log,
     });
     this.watchCaches = new WatchCaches({
       storage: this.storage,
@@ -334,6 +347,8 @@ export class ApiServer {
         await this.security?.start(this.watchCaches);
         this.bootstrapped = true;
         this.health.setAll(true);
+        const repairEvery = this.deps.options?.serviceRepairIntervalMs ?? 60_000;
+        if (repairEvery > 0) this.allocationRepair.start(repairEvery);
         return;
       } catch (e) {
         if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet (store or watch caches); retrying');
@@ -363,6 +378,7 @@ export class ApiServer {
     this.closed = true;
     this.health.setAll(false);
     this.api.close();
+    await this.allocationRepair.stop();
     this.nodeTunnel.close();
     this.security?.close();
     this.watchCaches.close();

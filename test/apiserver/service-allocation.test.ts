@@ -7,7 +7,7 @@ import { parseServiceRanges } from '../../control-plane/apiserver/allocation/ind
 import { failure } from './helpers/api-conn.js';
 import type { Obj } from './helpers/api-conn.js';
 import { startInProcess } from './helpers/in-process-server.js';
-import { clusterIPOf, heldOffsets, nodePortsOf, storedOffsets } from './helpers/service-ranges.js';
+import { assertConsistent, clusterIPOf, nodePortsOf, storedOffsets } from './helpers/service-ranges.js';
 
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
@@ -35,12 +35,8 @@ async function cleanup(ns: string): Promise<void> {
   for (const o of (await api.list('services', ns)).items) await api.delete('services', ns, o.metadata.name!);
 }
 
-/** The bitmap equals the set the stored Services hold. */
-async function consistent(t: Test, what: string): Promise<void> {
-  const all = (await api.list('services', '')).items;
-  t.same(await storedOffsets(s.storage, ranges, 'ips'), heldOffsets(ranges, all, 'ips'), `${what}: IP bitmap = IPs in use`);
-  t.same(await storedOffsets(s.storage, ranges, 'ports'), heldOffsets(ranges, all, 'ports'), `${what}: port bitmap = node ports in use`);
-}
+/** The bitmaps equal the sets the stored Services hold. */
+const consistent = (t: Test, what: string): Promise<void> => assertConsistent(t, api, s.storage, ranges, what);
 
 t.test('allocation - ClusterIP gets an IP from the range, never the reserved first one', async (t) => {
   const ns = await namespace();
