@@ -21,6 +21,8 @@ import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService a
 import { StoreLookups } from './admission/admission-lookups.js';
 import { AllocationRepair, AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
 import { SystemAccess } from './system-access.js';
+import { KubernetesServiceReconciler } from './kubernetes-service.js';
+import { ipAt, KUBERNETES_SERVICE_OFFSET } from './allocation/index.js';
 import type { ServiceAllocators, ServiceRanges } from './allocation/index.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
@@ -114,6 +116,9 @@ export interface ApiServerOptions {
   readonly serviceRanges?: ServiceRanges;
   /** How often the service allocation repair loop runs (default 60 s; 0 = never, tests call runOnce). */
   readonly serviceRepairIntervalMs?: number;
+  /** Keep the `kubernetes` Service and its Endpoints (this server's advertise address, its port
+   * by default the bound gRPC port; a lease per API server in kube-system). Absent = not kept. */
+  readonly kubernetesService?: { readonly advertiseIp: string; readonly port?: number; readonly intervalMs?: number; readonly leaseSeconds?: number };
 }
 
 export interface ApiServerDeps {
@@ -151,6 +156,8 @@ export class ApiServer {
   /** Finds leaked and unmarked cluster IPs and node ports (allocation/allocation-repair.ts). */
   readonly allocationRepair: AllocationRepair;
   private readonly system: SystemAccess;
+  /** Set by listen() when options.kubernetesService is given. */
+  kubernetesService: KubernetesServiceReconciler | undefined;
   private readonly storage: Storage;
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
@@ -288,6 +295,19 @@ export class ApiServer {
       });
     }
     this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, grpcPort, httpPort }, 'API server listening');
+    const ks = this.deps.options?.kubernetesService;
+    if (ks !== undefined) {
+      this.kubernetesService = new KubernetesServiceReconciler(
+        {
+          serverName: this.deps.options?.name ?? hostname(),
+          advertise: { ip: ks.advertiseIp, port: ks.port ?? grpcPort },
+          clusterIP: ipAt(this.serviceAllocators.ranges.ip, KUBERNETES_SERVICE_OFFSET),
+          ...(ks.intervalMs !== undefined ? { intervalMs: ks.intervalMs } : {}),
+          ...(ks.leaseSeconds !== undefined ? { leaseSeconds: ks.leaseSeconds } : {}),
+        },
+        { system: this.system, clock: this.deps.clock, log: this.log },
+      );
+    }
     this.readyPromise = this.bootstrap();
     this.readyPromise.catch(() => {});
     if (opts.waitReady ?? true) await this.readyPromise;
@@ -329,6 +349,16 @@ export class ApiServer {
     }
   }
 
+  /** The `kubernetes` Service; a refusal (its IP taken, ranges differ) is logged, not fatal. Store trouble is retried. */
+  private async ensureKubernetesService(): Promise<void> {
+    try {
+      await this.kubernetesService?.ensureService();
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === Code.UNAVAILABLE || e.code === Code.ABORTED)) throw e;
+      this.log.error({ err: (e as Error).message }, 'the kubernetes Service could not be created');
+    }
+  }
+
   /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
@@ -340,6 +370,7 @@ export class ApiServer {
           }
         }
         await this.ensureAllocations();
+        await this.ensureKubernetesService();
         let created = 0;
         for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
         if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');
@@ -349,6 +380,7 @@ export class ApiServer {
         this.health.setAll(true);
         const repairEvery = this.deps.options?.serviceRepairIntervalMs ?? 60_000;
         if (repairEvery > 0) this.allocationRepair.start(repairEvery);
+        this.kubernetesService?.start();
         return;
       } catch (e) {
         if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet (store or watch caches); retrying');
@@ -377,6 +409,8 @@ export class ApiServer {
     if (this.closed) return;
     this.closed = true;
     this.health.setAll(false);
+    // Out of the kubernetes Endpoints first, while the store is still there (bounded: it may not be).
+    if (this.kubernetesService !== undefined) await withTimeout(this.kubernetesService.stop(), 3000, 'leaving the kubernetes Endpoints took too long').catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'leaving the kubernetes Endpoints failed'));
     this.api.close();
     await this.allocationRepair.stop();
     this.nodeTunnel.close();
