@@ -37,8 +37,8 @@ export class KubernetesServiceReconciler {
     this.leaseSeconds = o.leaseSeconds ?? Math.max(15, Math.ceil((3 * this.intervalMs) / 1000));
   }
 
-  /** Creates default/kubernetes if missing; fixes its port if it differs from ours. */
-  async ensureService(): Promise<void> {
+  /** Creates default/kubernetes if missing; at start (fixPort) also sets its port to ours if it differs. */
+  async ensureService(fixPort = true): Promise<void> {
     const want = kubernetesService(this.o.clusterIP, this.o.advertise.port);
     const have = await this.d.system.get('services', KUBERNETES_SERVICE.namespace, KUBERNETES_SERVICE.name);
     if (have === undefined) {
@@ -51,7 +51,7 @@ export class KubernetesServiceReconciler {
       return;
     }
     const ports = (want.spec as { ports: unknown }).ports;
-    if (!deepEqual((have.spec as { ports?: unknown }).ports, ports)) await this.d.system.update('services', { ...have, spec: { ...(have.spec as object), ports } });
+    if (fixPort && !deepEqual((have.spec as { ports?: unknown }).ports, ports)) await this.d.system.update('services', { ...have, spec: { ...(have.spec as object), ports } });
   }
 
   start(): void {
@@ -69,6 +69,9 @@ export class KubernetesServiceReconciler {
 
   /** Renews this server's lease, then writes the Endpoints of the live API servers. */
   async reconcile(): Promise<void> {
+    // Re-created when someone deleted it; its port is only set at start, so that servers on
+    // different ports do not take turns rewriting it.
+    await this.ensureService(false);
     await this.renew();
     await this.writeEndpoints(undefined);
   }

@@ -19,10 +19,9 @@ import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDef
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
 import { StoreLookups } from './admission/admission-lookups.js';
-import { AllocationRepair, AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import { AllocationRepair, AllocatorError, ipAt, KUBERNETES_SERVICE_OFFSET, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
 import { SystemAccess } from './system-access.js';
 import { KubernetesServiceReconciler } from './kubernetes-service.js';
-import { ipAt, KUBERNETES_SERVICE_OFFSET } from './allocation/index.js';
 import type { ServiceAllocators, ServiceRanges } from './allocation/index.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
@@ -184,7 +183,7 @@ export class ApiServer {
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
     this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
-    this.serviceAllocators = serviceAllocators(this.storage, o.serviceRanges ?? parseServiceRanges());
+    this.serviceAllocators = serviceAllocators(this.storage, o.serviceRanges ?? parseServiceRanges(), (o.random ?? cryptoRandom).uuid());
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -412,7 +411,7 @@ export class ApiServer {
     // Out of the kubernetes Endpoints first, while the store is still there (bounded: it may not be).
     if (this.kubernetesService !== undefined) await withTimeout(this.kubernetesService.stop(), 3000, 'leaving the kubernetes Endpoints took too long').catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'leaving the kubernetes Endpoints failed'));
     this.api.close();
-    await this.allocationRepair.stop();
+    await withTimeout(this.allocationRepair.stop(), 3000, 'the allocation repair pass did not end').catch(() => {});
     this.nodeTunnel.close();
     this.security?.close();
     this.watchCaches.close();

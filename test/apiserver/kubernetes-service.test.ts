@@ -63,3 +63,15 @@ t.test('kubernetes service - Endpoints: every live API server; a clean stop leav
   }
   t.pass('the expired lease is deleted');
 });
+
+t.test('kubernetes service - deleted by hand, it comes back with the same address', async (t) => {
+  await a.conn.delete('services', 'default', 'kubernetes');
+  const deadline = Date.now() + 20_000;
+  let back: Obj | undefined;
+  while (back === undefined) {
+    if (Date.now() > deadline) throw new Error('the kubernetes Service was not re-created');
+    await sleep(50);
+    back = await a.conn.get('services', 'default', 'kubernetes').catch(() => undefined);
+  }
+  t.equal((back.spec as { clusterIP: string }).clusterIP, '10.96.0.1');
+});

@@ -7,7 +7,7 @@ export { holdings, LEAK_PASSES, repairRange } from './repair-plan.js';
 export type { Finding, Holdings, RangeRepair } from './repair-plan.js';
 export { AllocatorError, AllocatorErrorCode, MAX_CAS_ATTEMPTS, RangeAllocator } from './range-allocator.js';
 export type { RangeAllocatorOptions, Snapshot } from './range-allocator.js';
-export { applyTxn, decodeRangeAllocation, encodeRangeAllocation, RANGE_KEYS, rangeAllocationObject } from './range-allocation.js';
+export { applyTxn, decodeRangeAllocation, encodeRangeAllocation, RANGE_KEYS, rangeAllocationObject, WRITER_ANNOTATION } from './range-allocation.js';
 export type { RangeAllocationObject, TxnResult, Want } from './range-allocation.js';
 export { allocatorFailure, ServiceAllocation } from './service-allocation.js';
 export type { ServiceAllocators } from './service-allocation.js';
