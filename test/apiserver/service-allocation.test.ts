@@ -98,6 +98,18 @@ t.test('allocation - node ports: allocated, explicit honoured, conflicts and ran
   await cleanup(ns);
 });
 
+t.test('allocation - a write refused after allocation (validation, name taken) gives everything back', async (t) => {
+  const ns = await namespace();
+  await api.create('services', ns, svc('dup', { type: 'NodePort' }));
+  const exists = await failure(api.create('services', ns, svc('dup', { type: 'NodePort' })));
+  t.equal(exists.code, 6, 'ALREADY_EXISTS from the store, after admission took an IP and a port');
+  const invalid = await failure(api.create('services', ns, svc('bad', { type: 'NodePort', ports: [{ port: 80 }, { port: 81 }] })));
+  t.equal(invalid.code, INVALID_ARGUMENT);
+  t.match(invalid.details, /spec.ports\[0\].name: Required value/, 'refused by the kind\'s validation, after allocation');
+  await consistent(t, 'after the refused writes');
+  await cleanup(ns);
+});
+
 t.test('allocation - delete gives IP and node ports back; they can be taken again', async (t) => {
   const ns = await namespace();
   const a = await api.create('services', ns, svc('a', { type: 'NodePort', clusterIP: '10.96.0.5', ports: [{ port: 80, nodePort: 30002 }] }));
