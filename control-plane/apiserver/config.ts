@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../store/config.js';
 import { AuthorizationMode } from './cluster-security.js';
+import { parseNodeIpamFlags } from './node-ipam-flags.js';
+import type { NodeIpamConfig } from './node-ipam-flags.js';
 
 export interface ApiSecurityConfig {
   /** TLS on the gRPC API port (both files or neither). */
@@ -40,6 +42,8 @@ export interface ApiConfig {
   /** PEM private key that signs the ServiceAccount controller's token Secrets; undefined = no token Secrets. */
   readonly serviceAccountPrivateKeyFile: string | undefined;
   readonly security: ApiSecurityConfig;
+  /** Node IPAM in the controller manager (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size). */
+  readonly nodeIpam: NodeIpamConfig;
 }
 
 export const API_USAGE = `API server (runs next to this store member when --api-listen-address is given):
@@ -54,6 +58,10 @@ export const API_USAGE = `API server (runs next to this store member when --api-
                                         use (default: no credentials, to this host's API address)
   --service-account-private-key-file F  PEM key that signs the ServiceAccount token Secrets
                                         (default: none, no token Secrets)
+  --allocate-node-cidrs true|false      give every node a pod CIDR (spec.podCIDR) out of
+                                        --cluster-cidr (default: true)
+  --cluster-cidr CIDR                   the pods' address range (default: 10.244.0.0/16)
+  --node-cidr-mask-size N               prefix length of each node's pod CIDR (default: 24)
   Security (without TLS flags the API is plaintext and every caller an anonymous admin: dev mode):
   --api-tls-cert-file F, --api-tls-private-key-file F
                                         serve the gRPC API over TLS with this certificate and key
@@ -93,7 +101,8 @@ const SECURITY_FLAGS = [
   'api-cluster-signing-key-file',
 ] as const;
 const LOOP_FILE_FLAGS = ['scheduler-config', 'controller-manager-config', 'service-account-private-key-file'] as const;
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS] as const;
+const NODE_IPAM_FLAGS = ['allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...NODE_IPAM_FLAGS] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 const BOOLEAN_FLAGS: readonly string[] = ['api-anonymous-admin'];
 const FILE_FLAGS: readonly ApiFlag[] = SECURITY_FLAGS.filter((f) => f.endsWith('file') || f === 'api-encryption-provider-config');
@@ -237,6 +246,7 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
     controllerManagerConfig: parseFile('controller-manager-config', raw.get('controller-manager-config')),
     serviceAccountPrivateKeyFile: parseFile('service-account-private-key-file', raw.get('service-account-private-key-file')),
     security: parseSecurity(raw, exists),
+    nodeIpam: parseNodeIpamFlags(raw),
   };
   if (!api.controlLoops) {
     const stray = LOOP_FILE_FLAGS.find((f) => raw.has(f));

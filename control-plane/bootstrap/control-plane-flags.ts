@@ -125,6 +125,10 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
       'scheduler-config': d.schedulerConfig,
       'controller-manager-config': d.controllerManagerConfig,
       'service-account-private-key-file': d.serviceAccountKey,
+      // Node IPAM (kubeadm's defaults); edit control-plane.yaml to change them before nodes join.
+      'allocate-node-cidrs': true,
+      'cluster-cidr': '10.244.0.0/16',
+      'node-cidr-mask-size': '24',
     });
   }
   return flags;

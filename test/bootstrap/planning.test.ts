@@ -127,6 +127,9 @@ t.test('bootstrap - flag set: TLS everywhere with etcd and C1 names', async (t) 
     'scheduler-config': '/var/lib/shoal/scheduler.conf',
     'controller-manager-config': '/var/lib/shoal/controller-manager.conf',
     'service-account-private-key-file': '/var/lib/shoal/pki/sa.key',
+    'allocate-node-cidrs': true,
+    'cluster-cidr': '10.244.0.0/16',
+    'node-cidr-mask-size': '24',
   });
   t.ok(flagArgs(f).includes('--client-cert-auth=true'));
 });
