@@ -15,9 +15,16 @@ import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joi
 import type { NodeCredentials } from './join/index.js';
 import { DockerRuntime } from './runtime/index.js';
 import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
+import { isIPv4 } from 'node:net';
+import { cleanupPodNetwork, PodNetwork, PodNetworkMode, runCommand } from './pod-network/index.js';
+import { CidrError, parseIpv4Cidr } from '../api/net/ipv4-cidr.js';
+import { runCleanup } from './cleanup.js';
+import type { CleanupStep } from './cleanup.js';
 
 const USAGE = `usage: shoal-agent run [--server <host:port>[,<host:port>...]] [--node-name <name>] [--data-dir <dir>]
                        [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]
+                       [--node-ip <ipv4>] [--pod-network host-gw|none] [--cluster-cidr <cidr>]
+       shoal-agent cleanup [--data-dir <dir>] [--docker-socket <path>]
        shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]`;
 
 export class UsageError extends Error {
@@ -34,7 +41,15 @@ export interface RunOptions {
   readonly httpPort: number;
   readonly dockerSocket: string;
   readonly logLevel: string;
+  /** --node-ip: the node's InternalIP (undefined: the host's first address). */
+  readonly nodeIP: string | undefined;
+  /** --pod-network (default host-gw); none = Docker's default bridge, nothing programmed. */
+  readonly podNetwork: PodNetworkMode;
+  /** --cluster-cidr: the pods' address range (default 10.244.0.0/16); routes and rules stay inside it. */
+  readonly clusterCIDR: string;
 }
+
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
 export function parseRunArgs(argv: readonly string[]): RunOptions {
   const { values, positionals } = parseArgs({
@@ -47,6 +62,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       'http-address': { type: 'string' },
       'docker-socket': { type: 'string' },
       'log-level': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'pod-network': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
     },
   });
   if (positionals[0] !== 'run') throw new UsageError(`unknown or missing command ${JSON.stringify(positionals[0] ?? '')}\n${USAGE}`);
@@ -54,7 +72,20 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   const http = values['http-address'] ?? '127.0.0.1:10250';
   const m = /^(.*):(\d+)$/.exec(http);
   if (!m) throw new UsageError(`--http-address: expected host:port, got ${JSON.stringify(http)}`);
+  const nodeIP = values['node-ip'];
+  if (nodeIP !== undefined && !isIPv4(nodeIP)) throw new UsageError(`--node-ip: expected an IPv4 address, got ${JSON.stringify(nodeIP)}`);
+  const podNetwork = values['pod-network'] ?? PodNetworkMode.HostGw;
+  if (podNetwork !== PodNetworkMode.HostGw && podNetwork !== PodNetworkMode.None) throw new UsageError(`--pod-network: expected host-gw or none, got ${JSON.stringify(podNetwork)}`);
+  const clusterCIDR = values['cluster-cidr'] ?? DEFAULT_CLUSTER_CIDR;
+  try {
+    parseIpv4Cidr(clusterCIDR);
+  } catch (e) {
+    throw new UsageError(`--cluster-cidr: ${(e as CidrError).message}`);
+  }
   return {
+    nodeIP,
+    podNetwork,
+    clusterCIDR,
     servers,
     nodeName: values['node-name']?.toLowerCase(),
     dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
@@ -98,13 +129,20 @@ async function run(argv: readonly string[]): Promise<void> {
   const credentials = identity === undefined ? insecureCredentials : tlsCredentials(await loadNodeCredentials(identity));
   // Images dropped in <data-dir>/images are loaded before pods start (they may need them).
   await loadImagesDirectory(runtime, opts.dataDir, log).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'images directory not loaded'));
-  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels }> => {
+  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels; network: PodNetwork | undefined }> => {
     const client = new ShoalClient({ servers, credentials: c });
-    const agent = new Agent({ client, runtime, clock: systemClock, log, config: { nodeName, dataDir: opts.dataDir } });
+    let agentRef: Agent | undefined;
+    const network =
+      opts.podNetwork === PodNetworkMode.HostGw
+        ? new PodNetwork({ client, docker: runtime.docker, run: runCommand, clock: systemClock, log: log.child({ component: 'pod-network' }), nodeName, clusterCIDR: opts.clusterCIDR, onChange: () => agentRef?.networkChanged() })
+        : undefined;
+    const agent = new Agent({ client, runtime, clock: systemClock, log, config: { nodeName, dataDir: opts.dataDir, ...(opts.nodeIP === undefined ? {} : { nodeIP: opts.nodeIP }) }, ...(network === undefined ? {} : { podNetwork: network }) });
+    agentRef = agent;
     await agent.start();
+    network?.start();
     // Logs, exec and image load: tunnels this agent opens to every API server it knows.
     const tunnels = new NodeTunnels({ servers: client.connection.servers, credentials: client.connection.credentials, nodeName, agentVersion: AGENT_VERSION, runtime, log }).start();
-    return { client, agent, tunnels };
+    return { client, agent, tunnels, network };
   };
   let current = await startAgent(credentials);
   const http = await startAgentHttp(opts.httpHost, opts.httpPort, () => current.agent.metrics);
@@ -124,6 +162,7 @@ async function run(argv: readonly string[]): Promise<void> {
           onRotated: async (next) => {
             const old = current;
             await old.tunnels.stop();
+            await old.network?.stop();
             await old.agent.stop();
             old.client.close();
             current = await startAgent(tlsCredentials(next));
@@ -134,6 +173,7 @@ async function run(argv: readonly string[]): Promise<void> {
     log.info({ signal }, 'stopping (containers keep running)');
     await rotator?.stop();
     await current.tunnels.stop();
+    await current.network?.stop();
     await current.agent.stop();
     await http.close();
     current.client.close();
@@ -143,7 +183,21 @@ async function run(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** `shoal-agent cleanup`: removes what the agent programmed on this host (exit 1 when a step failed). */
+async function cleanup(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...argv.slice(1)], options: { 'data-dir': { type: 'string' }, 'docker-socket': { type: 'string' } } });
+  const runtime = new DockerRuntime({ socketPath: values['docker-socket'] ?? '/var/run/docker.sock' });
+  const steps: CleanupStep[] = [{ name: 'pod network', run: () => cleanupPodNetwork(runtime.docker, runCommand) }];
+  const report = await runCleanup(steps);
+  for (const l of report.lines) process.stdout.write(`${l}\n`);
+  if (!report.ok) process.exitCode = 1;
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'cleanup') {
+    await cleanup(argv).catch(fail);
+    return;
+  }
   if (argv[0] === 'join') {
     // Every join failure is a message for the operator (and a non-zero exit), never a stack.
     await runJoin(argv).catch(fail);
