@@ -53,6 +53,7 @@ async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: Contr
       name: config.name,
       storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
       maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
+      serviceRanges: api.serviceRanges,
       ...security.options,
     },
   });

@@ -8,6 +8,8 @@ import { ConfigError } from '../store/config.js';
 import { AuthorizationMode } from './cluster-security.js';
 import { parseNodeIpamFlags } from './node-ipam-flags.js';
 import type { NodeIpamConfig } from './node-ipam-flags.js';
+import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges, ServiceRangeError } from './allocation/index.js';
+import type { ServiceRanges } from './allocation/index.js';
 
 export interface ApiSecurityConfig {
   /** TLS on the gRPC API port (both files or neither). */
@@ -44,6 +46,8 @@ export interface ApiConfig {
   readonly security: ApiSecurityConfig;
   /** Node IPAM in the controller manager (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size). */
   readonly nodeIpam: NodeIpamConfig;
+  /** --service-cluster-ip-range and --service-node-port-range (the same on every API server). */
+  readonly serviceRanges: ServiceRanges;
 }
 
 export const API_USAGE = `API server (runs next to this store member when --api-listen-address is given):
@@ -62,6 +66,10 @@ export const API_USAGE = `API server (runs next to this store member when --api-
                                         --cluster-cidr (default: true)
   --cluster-cidr CIDR                   the pods' address range (default: 10.244.0.0/16)
   --node-cidr-mask-size N               prefix length of each node's pod CIDR (default: 24)
+  --service-cluster-ip-range CIDR       Services' cluster IPs (IPv4, /12 to /30; default ${DEFAULT_SERVICE_CLUSTER_IP_RANGE});
+                                        the first address is the kubernetes Service's
+  --service-node-port-range MIN-MAX     NodePorts (default ${DEFAULT_SERVICE_NODE_PORT_RANGE})
+                                        Both must be the same on every API server of a cluster.
   Security (without TLS flags the API is plaintext and every caller an anonymous admin: dev mode):
   --api-tls-cert-file F, --api-tls-private-key-file F
                                         serve the gRPC API over TLS with this certificate and key
@@ -102,7 +110,8 @@ const SECURITY_FLAGS = [
 ] as const;
 const LOOP_FILE_FLAGS = ['scheduler-config', 'controller-manager-config', 'service-account-private-key-file'] as const;
 const NODE_IPAM_FLAGS = ['allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...NODE_IPAM_FLAGS] as const;
+const SERVICE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS, ...NODE_IPAM_FLAGS] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 const BOOLEAN_FLAGS: readonly string[] = ['api-anonymous-admin'];
 const FILE_FLAGS: readonly ApiFlag[] = SECURITY_FLAGS.filter((f) => f.endsWith('file') || f === 'api-encryption-provider-config');
@@ -206,6 +215,15 @@ function parseFile(flag: string, raw: string | undefined): string | undefined {
   return raw;
 }
 
+function parseRanges(raw: ReadonlyMap<ApiFlag, string>): ServiceRanges {
+  try {
+    return parseServiceRanges(raw.get('service-cluster-ip-range'), raw.get('service-node-port-range'));
+  } catch (e) {
+    if (e instanceof ServiceRangeError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 /** Splits argv into the API server's config (undefined when --api-listen-address is absent) and the store's flags. */
 export function loadApiConfig(argv: readonly string[], exists: (path: string) => boolean = existsSync): { api: ApiConfig | undefined; storeArgv: string[] } {
   const raw = new Map<ApiFlag, string>();
@@ -230,7 +248,7 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
   }
   const listen = raw.get('api-listen-address');
   if (listen === undefined || listen === '') {
-    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS] as const) {
+    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS] as const) {
       if (raw.has(f)) throw new ConfigError(`--${f} needs --api-listen-address (without it the process is a bare store)`);
     }
     return { api: undefined, storeArgv: rest };
@@ -247,6 +265,7 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
     serviceAccountPrivateKeyFile: parseFile('service-account-private-key-file', raw.get('service-account-private-key-file')),
     security: parseSecurity(raw, exists),
     nodeIpam: parseNodeIpamFlags(raw),
+    serviceRanges: parseRanges(raw),
   };
   if (!api.controlLoops) {
     const stray = LOOP_FILE_FLAGS.find((f) => raw.has(f));

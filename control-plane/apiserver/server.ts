@@ -19,6 +19,8 @@ import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDef
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
 import { StoreLookups } from './admission/admission-lookups.js';
+import { AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import type { ServiceAllocators, ServiceRanges } from './allocation/index.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
 import { SYSTEM_NAMESPACES } from './admission/namespace-lifecycle.js';
@@ -106,6 +108,9 @@ export interface ApiServerOptions {
   readonly random?: RandomSource;
   /** Node's process metrics on /metrics (default true; one per process). */
   readonly processMetrics?: boolean;
+  /** Service cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range;
+   * default 10.96.0.0/12 and 30000-32767). Every API server of a cluster must use the same. */
+  readonly serviceRanges?: ServiceRanges;
 }
 
 export interface ApiServerDeps {
@@ -138,6 +143,8 @@ export class ApiServer {
   private readonly watchCaches: WatchCaches;
   private readonly transformer: ValueTransformer;
   readonly registry: Registry;
+  /** The Services' cluster IP and node port allocation state in the store. */
+  readonly serviceAllocators: ServiceAllocators;
   private readonly storage: Storage;
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
@@ -164,6 +171,7 @@ export class ApiServer {
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
     this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
+    this.serviceAllocators = serviceAllocators(this.storage, o.serviceRanges ?? parseServiceRanges());
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -179,7 +187,9 @@ export class ApiServer {
         extraMutating: o.mutatingAdmission,
         extraValidating: o.validatingAdmission,
         ...(this.security?.rbac !== undefined ? { rbac: this.security.rbac } : {}),
+        serviceAllocation: new ServiceAllocation(this.serviceAllocators, this.log),
       }),
+      onEffectError: (e) => this.log.warn({ err: (e as Error)?.message ?? String(e) }, 'an admission side effect could not be undone or finished'),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
     });
@@ -290,6 +300,22 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Creates the empty allocation objects of the service ranges if missing. A range that differs
+   * from the cluster's is logged, not fatal: the rest of the API serves, and allocations refuse
+   * with FAILED_PRECONDITION naming both ranges.
+   */
+  private async ensureAllocations(): Promise<void> {
+    for (const allocator of [this.serviceAllocators.ips, this.serviceAllocators.ports]) {
+      try {
+        await allocator.ensure();
+      } catch (e) {
+        if (!(e instanceof AllocatorError && e.code === 'RangeMismatch')) throw e;
+        this.log.error({ err: e.message }, 'service range differs from the cluster\'s: Services cannot get cluster IPs or node ports from this API server');
+      }
+    }
+  }
+
   /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
@@ -300,6 +326,7 @@ export class ApiServer {
             if (await this.ensureObject(ns, { apiVersion: ns.apiVersion, kind: ns.kind, metadata: { name } })) this.log.info({ namespace: name }, 'created system namespace');
           }
         }
+        await this.ensureAllocations();
         let created = 0;
         for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
         if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');

@@ -98,6 +98,9 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
     'api-http-listen-address': hostPort(o.listenAddress, o.ports.apiHttp),
     // The local member first: the API server fails over to the others in order.
     'api-store-endpoints': [mine, ...c.otherClientUrls.filter((u) => u !== mine)].join(','),
+    // Recorded so that restarts keep them; every host of a cluster must use the same.
+    'service-cluster-ip-range': o.serviceClusterIpRange,
+    'service-node-port-range': o.serviceNodePortRange,
   });
   if (f.apiSecurity) {
     Object.assign(flags, {

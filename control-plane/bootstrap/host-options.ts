@@ -2,6 +2,7 @@
 // is passed in). Everything wrong is reported before anything is written.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges, ServiceRangeError } from '../apiserver/allocation/index.js';
 import { BootstrapError } from './bootstrap-error.js';
 
 export interface HostPorts {
@@ -24,6 +25,9 @@ export interface HostOptions {
   readonly ports: HostPorts;
   /** Where the admin client config is written (init) — default ~/.shoal/config. */
   readonly adminConfig: string;
+  /** The Services' ranges (canonical text); every control-plane host of a cluster uses the same. */
+  readonly serviceClusterIpRange: string;
+  readonly serviceNodePortRange: string;
 }
 
 export interface JoinOptions extends HostOptions {
@@ -34,19 +38,21 @@ export interface JoinOptions extends HostOptions {
   readonly certificateKey: string;
 }
 
-const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config'] as const;
+const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range'] as const;
 const JOIN_FLAGS = ['token', 'ca-cert-hash', 'certificate-key'] as const;
 type Flag = (typeof HOST_FLAGS)[number] | (typeof JOIN_FLAGS)[number];
 
 export const INIT_USAGE = `usage: shoal-control-plane init --data-dir DIR --name NAME --advertise-address IP
        [--listen-address IP] [--client-port 2379] [--peer-port 2380] [--api-port 6443]
        [--api-http-port 6444] [--admin-config PATH (default ~/.shoal/config)]
+       [--service-cluster-ip-range ${DEFAULT_SERVICE_CLUSTER_IP_RANGE}] [--service-node-port-range ${DEFAULT_SERVICE_NODE_PORT_RANGE}]
   Creates the cluster CA and this host's certificates in DIR (once), then runs the store member
   and the API server over TLS and prints the join commands. Run again: just starts.`;
 
 export const JOIN_USAGE = `usage: shoal-control-plane join HOST:PORT --token T --ca-cert-hash sha256:H --certificate-key K
        --data-dir DIR --name NAME --advertise-address IP [--listen-address IP]
        [--client-port 2379] [--peer-port 2380] [--api-port 6443] [--api-http-port 6444] [--admin-config PATH]
+       [--service-cluster-ip-range CIDR] [--service-node-port-range MIN-MAX] (the same as init's)
   Checks the cluster CA against H, fetches the control-plane secrets with T and K, adds this host
   to the store as a learner, promotes it once caught up and starts its API server. Run again on
   a joined DIR: just starts.`;
@@ -114,7 +120,14 @@ function hostOptions(flags: Map<Flag, string>, homeDir: string | undefined): Hos
     if (homeDir === undefined || homeDir === '') throw bad('no home folder for ~/.shoal/config: pass --admin-config PATH');
     adminConfig = join(homeDir, '.shoal', 'config');
   }
-  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig };
+  let ranges;
+  try {
+    ranges = parseServiceRanges(flags.get('service-cluster-ip-range'), flags.get('service-node-port-range'));
+  } catch (e) {
+    if (e instanceof ServiceRangeError) throw bad(e.message);
+    throw e;
+  }
+  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig, serviceClusterIpRange: ranges.ip.cidr, serviceNodePortRange: ranges.port.text };
 }
 
 export function parseInitOptions(argv: readonly string[], homeDir: string | undefined): HostOptions {

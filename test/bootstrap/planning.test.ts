@@ -46,7 +46,9 @@ const KEY = 'cd'.repeat(32);
 
 t.test('bootstrap - init flags: defaults and errors', async (t) => {
   const o = parseInitOptions(base, '/home/op');
-  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config' });
+  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767' });
+  const ranged = parseInitOptions([...base, '--service-cluster-ip-range', '10.100.0.0/16', '--service-node-port-range=31000-31999'], '/h');
+  t.same([ranged.serviceClusterIpRange, ranged.serviceNodePortRange], ['10.100.0.0/16', '31000-31999'], 'service ranges');
   t.equal(parseInitOptions([...base, '--listen-address=0.0.0.0', '--api-port', '7443'], '/h').ports.api, 7443);
   const bad: [string[], RegExp][] = [
     [['--name', 'cp1', '--advertise-address', '10.0.0.1'], /--data-dir is required/],
@@ -57,6 +59,8 @@ t.test('bootstrap - init flags: defaults and errors', async (t) => {
     [[...base, '--nope', 'x'], /unknown flag --nope/],
     [[...base, 'extra'], /unexpected argument "extra"/],
     [['--data-dir', 'd', '--name', 'Bad_Name', '--advertise-address', '10.0.0.1'], /must be a DNS name/],
+    [[...base, '--service-cluster-ip-range', '10.96.0.1/12'], /--service-cluster-ip-range: "10.96.0.1\/12" has host bits set/],
+    [[...base, '--service-node-port-range', '30000'], /--service-node-port-range: "30000" is not MIN-MAX/],
   ];
   for (const [argv, msg] of bad) t.throws(() => parseInitOptions(argv, '/h'), msg, argv.join(' '));
   t.throws(() => parseInitOptions(base, undefined), /--admin-config/, 'no home folder: asks for --admin-config');
@@ -107,6 +111,8 @@ t.test('bootstrap - flag set: TLS everywhere with etcd and C1 names', async (t) 
     'api-listen-address': '10.0.0.1:6443',
     'api-http-listen-address': '10.0.0.1:6444',
     'api-store-endpoints': 'https://10.0.0.1:2379',
+    'service-cluster-ip-range': '10.96.0.0/12',
+    'service-node-port-range': '30000-32767',
     'api-tls-cert-file': '/var/lib/shoal/pki/apiserver.crt',
     'api-tls-private-key-file': '/var/lib/shoal/pki/apiserver.key',
     'api-client-ca-file': '/var/lib/shoal/pki/ca.crt',
@@ -169,7 +175,7 @@ t.test('bootstrap - state file round trip; --config-file feeds the store parser;
   writeFileSync(file, text);
   const argv = await expandConfigFile(['--config-file', file, '--name=override']);
   t.equal(argv.at(-1), '--name=override');
-  const peerless = argv.filter((a) => !a.startsWith('--peer-') && !a.startsWith('--api-') && !a.includes('https'));
+  const peerless = argv.filter((a) => !a.startsWith('--peer-') && !a.startsWith('--api-') && !a.startsWith('--service-') && !a.includes('https'));
   const cfg = loadConfig([...peerless, '--listen-peer-urls=http://127.0.0.1:2380', '--initial-cluster=override=http://127.0.0.1:2380']);
   t.equal(cfg.name, 'override', 'the command line overrides the file');
   t.equal(cfg.initialClusterToken, 'shoal');

@@ -27,6 +27,8 @@ export interface DefaultChainDeps {
   readonly extraValidating?: readonly ValidatingAdmissionPlugin[];
   /** The RBAC state when RBAC authorizes requests: turns on the escalation checks. */
   readonly rbac?: RbacIndex;
+  /** Cluster IPs and node ports of Services (issue 8): allocation/ServiceAllocation. */
+  readonly serviceAllocation?: MutatingAdmissionPlugin;
 }
 
 export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
@@ -34,8 +36,9 @@ export function defaultAdmissionChain(d: DefaultChainDeps): AdmissionChain {
   const limitRanger = lookups === undefined ? undefined : new LimitRanger((ns) => lookups.listCached('limitranges', ns));
   const serviceAccount = lookups === undefined ? undefined : new ServiceAccountAdmission(async (ns, name) => lookups.getCached('serviceaccounts', ns, name) ?? (await lookups.getLive('serviceaccounts', ns, name)));
   const mutating: MutatingAdmissionPlugin[] = [
-    // HOOK (issue 8, service networking): a ServiceIPAllocator plugin that assigns
-    // spec.clusterIP to Services on CREATE (and releases it on DELETE) goes here.
+    // First: later plugins and validation see the allocated clusterIP and nodePorts; if any of
+    // them refuses, the registry's WriteEffects give the allocation back.
+    ...(d.serviceAllocation !== undefined ? [d.serviceAllocation] : []),
     ...(limitRanger !== undefined ? [limitRanger] : []),
     ...(serviceAccount !== undefined ? [serviceAccount] : []),
     new DefaultTolerationSeconds(d.defaultTolerationSeconds),

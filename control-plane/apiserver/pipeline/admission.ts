@@ -6,6 +6,7 @@
 // allocation (issue 8) and the security plugins (issue 5) go) is admission/default-chain.ts.
 import type { KindDefinition, KubeObject } from '../../../api/kind.js';
 import type { RequestAttributes } from '../request.js';
+import type { WriteEffects } from './write-effects.js';
 
 export const Operation = { CREATE: 'CREATE', UPDATE: 'UPDATE', DELETE: 'DELETE' } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
@@ -18,6 +19,8 @@ export interface AdmissionRequest {
   readonly object: KubeObject;
   /** The stored object for UPDATE and DELETE. */
   readonly oldObject: KubeObject | undefined;
+  /** Where a plugin registers the undo/finish of side effects outside the object (absent: none can be made safely). */
+  readonly effects?: WriteEffects;
 }
 
 export interface MutatingAdmissionPlugin {

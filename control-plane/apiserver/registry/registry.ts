@@ -14,6 +14,7 @@ import { timestamp } from '../clock.js';
 import { alreadyExists, ApiError, badRequest, Code, conflict, invalid, MODIFIED, notFound, tooOld } from '../errors.js';
 import type { AdmissionChain, Operation } from '../pipeline/admission.js';
 import { admit } from '../pipeline/admission.js';
+import { WriteEffectsRecorder } from '../pipeline/write-effects.js';
 import { validateObject } from '../pipeline/validation.js';
 import type { RequestAttributes } from '../request.js';
 import { clone, decodeStored, deepEqual, encodeStored, parseJson } from './codec.js';
@@ -36,6 +37,8 @@ export interface RegistryDeps {
   readonly maxObjectBytes: number;
   /** Bytes to and from the store (encryption at rest); identity by default. */
   readonly transformer?: ValueTransformer;
+  /** An admission side effect failed to undo or finish (the write's outcome stands). */
+  readonly onEffectError?: (e: unknown) => void;
 }
 
 export interface ListOptions {
@@ -124,6 +127,11 @@ export class Registry {
     return { stored, object: this.decode(kind, stored) };
   }
 
+  /** One per write attempt: admission's side effects are undone unless the attempt commits. */
+  private effects(): WriteEffectsRecorder {
+    return new WriteEffectsRecorder(this.deps.onEffectError);
+  }
+
   private encode(kind: KindDefinition, object: KubeObject): Uint8Array {
     const bytes = encodeStored(object);
     if (bytes.length > this.deps.maxObjectBytes) {
@@ -133,8 +141,8 @@ export class Registry {
   }
 
   /** Admission then validation; returns the object to write. */
-  private async admitAndValidate(attrs: RequestAttributes, operation: Operation, kind: KindDefinition, object: KubeObject, old: KubeObject | undefined): Promise<KubeObject> {
-    const admitted = await admit(this.deps.admission, { attrs, operation, kind, object, oldObject: old });
+  private async admitAndValidate(attrs: RequestAttributes, operation: Operation, kind: KindDefinition, object: KubeObject, old: KubeObject | undefined, effects: WriteEffectsRecorder): Promise<KubeObject> {
+    const admitted = await admit(this.deps.admission, { attrs, operation, kind, object, oldObject: old, effects });
     return validateObject(kind, admitted, old);
   }
 
@@ -180,15 +188,21 @@ export class Registry {
     for (let attempt = 1; ; attempt++) {
       const name = generate ? `${meta.generateName}${this.deps.random.suffix(GENERATE_SUFFIX_LENGTH)}` : meta.name!;
       const prepared = this.prepareForCreate(kind, input, name);
-      const object = await this.admitAndValidate(attrs, 'CREATE', kind, prepared, undefined);
-      const bytes = this.encode(kind, object);
-      if (attrs.dryRun) return object;
+      const effects = this.effects();
       try {
-        const stored = await this.deps.storage.create(this.key(kind, meta.namespace ?? '', name), this.sealed(kind, bytes));
-        return decodeStored(bytes, stored.modRevision);
-      } catch (e) {
-        if (generate && e instanceof StorageError && e.code === 'AlreadyExists' && attempt < MAX_GENERATE_ATTEMPTS) continue;
-        throw this.storeError(e, kind, name);
+        const object = await this.admitAndValidate(attrs, 'CREATE', kind, prepared, undefined, effects);
+        const bytes = this.encode(kind, object);
+        if (attrs.dryRun) return object;
+        try {
+          const stored = await this.deps.storage.create(this.key(kind, meta.namespace ?? '', name), this.sealed(kind, bytes));
+          await effects.commit(false);
+          return decodeStored(bytes, stored.modRevision);
+        } catch (e) {
+          if (generate && e instanceof StorageError && e.code === 'AlreadyExists' && attempt < MAX_GENERATE_ATTEMPTS) continue;
+          throw this.storeError(e, kind, name);
+        }
+      } finally {
+        await effects.abort();
       }
     }
   }
@@ -306,23 +320,30 @@ export class Registry {
       if (pinned !== '' && pinned !== old.metadata.resourceVersion) throw conflict(kind.resource, attrs.name, MODIFIED);
       const requested = change(clone(old));
       const next = this.prepareForUpdate(kind, attrs.subresource, requested, old);
-      const object = await this.admitAndValidate(attrs, 'UPDATE', kind, next, old);
-      if (deepEqual(object, old)) return old; // nothing changed: no write, same resourceVersion
-      const key = this.key(kind, attrs.namespace, attrs.name);
-      const remove = shouldDeleteDuringUpdate(kind.resource, object, old);
-      const bytes = this.encode(kind, object);
-      if (attrs.dryRun) return object;
+      const effects = this.effects();
       try {
-        if (remove) {
-          const { revision } = await this.deps.storage.delete(key, stored.modRevision);
-          return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
+        const object = await this.admitAndValidate(attrs, 'UPDATE', kind, next, old, effects);
+        if (deepEqual(object, old)) return old; // nothing changed: no write, same resourceVersion
+        const key = this.key(kind, attrs.namespace, attrs.name);
+        const remove = shouldDeleteDuringUpdate(kind.resource, object, old);
+        const bytes = this.encode(kind, object);
+        if (attrs.dryRun) return object;
+        try {
+          if (remove) {
+            const { revision } = await this.deps.storage.delete(key, stored.modRevision);
+            await effects.commit(true);
+            return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
+          }
+          const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
+          await effects.commit(false);
+          return decodeStored(bytes, written.modRevision);
+        } catch (e) {
+          const retry = e instanceof StorageError && e.code === 'Conflict';
+          if (retry && pinned === '' && attempt < MAX_ATTEMPTS) continue;
+          throw this.storeError(e, kind, attrs.name);
         }
-        const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
-        return decodeStored(bytes, written.modRevision);
-      } catch (e) {
-        const retry = e instanceof StorageError && e.code === 'Conflict';
-        if (retry && pinned === '' && attempt < MAX_ATTEMPTS) continue;
-        throw this.storeError(e, kind, attrs.name);
+      } finally {
+        await effects.abort();
       }
     }
   }
@@ -397,21 +418,28 @@ export class Registry {
       if (opts.preconditionResourceVersion !== '' && opts.preconditionResourceVersion !== old.metadata.resourceVersion) {
         throw conflict(kind.resource, attrs.name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditionResourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
       }
-      await admit(this.deps.admission, { attrs, operation: 'DELETE', kind, object: old, oldObject: old });
-      const outcome = decideDelete(kind.resource, old, { grace: opts.gracePeriodSeconds, policy: opts.propagationPolicy, now: this.deps.clock.now() });
-      if (outcome.action === 'none' || attrs.dryRun) return outcome.action === 'mark' ? outcome.object : old;
-      const key = this.key(kind, attrs.namespace, attrs.name);
+      const effects = this.effects();
       try {
-        if (outcome.action === 'delete') {
-          await this.deps.storage.delete(key, stored.modRevision);
-          return old;
+        await admit(this.deps.admission, { attrs, operation: 'DELETE', kind, object: old, oldObject: old, effects });
+        const outcome = decideDelete(kind.resource, old, { grace: opts.gracePeriodSeconds, policy: opts.propagationPolicy, now: this.deps.clock.now() });
+        if (outcome.action === 'none' || attrs.dryRun) return outcome.action === 'mark' ? outcome.object : old;
+        const key = this.key(kind, attrs.namespace, attrs.name);
+        try {
+          if (outcome.action === 'delete') {
+            await this.deps.storage.delete(key, stored.modRevision);
+            await effects.commit(true);
+            return old;
+          }
+          const bytes = this.encode(kind, outcome.object);
+          const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
+          await effects.commit(false);
+          return decodeStored(bytes, written.modRevision);
+        } catch (e) {
+          if (e instanceof StorageError && e.code === 'Conflict' && attempt < MAX_ATTEMPTS) continue;
+          throw this.storeError(e, kind, attrs.name);
         }
-        const bytes = this.encode(kind, outcome.object);
-        const written = await this.deps.storage.update(key, this.sealed(kind, bytes), stored.modRevision);
-        return decodeStored(bytes, written.modRevision);
-      } catch (e) {
-        if (e instanceof StorageError && e.code === 'Conflict' && attempt < MAX_ATTEMPTS) continue;
-        throw this.storeError(e, kind, attrs.name);
+      } finally {
+        await effects.abort();
       }
     }
   }
