@@ -84,8 +84,11 @@ export async function removeDockerNetwork(docker: Docker): Promise<boolean> {
   return true;
 }
 
-export async function enableIpForward(path = '/proc/sys/net/ipv4/ip_forward'): Promise<void> {
+/** ip_forward on, and bridged pod traffic through iptables (a service DNAT to a pod on the same bridge is un-done on the reply) where br_netfilter is loaded. */
+export async function enableIpForward(path = '/proc/sys/net/ipv4/ip_forward', bridgeNf = '/proc/sys/net/bridge/bridge-nf-call-iptables'): Promise<void> {
   if ((await readFile(path, 'utf8')).trim() !== '1') await writeFile(path, '1\n');
+  const nf = await readFile(bridgeNf, 'utf8').catch(() => undefined);
+  if (nf !== undefined && nf.trim() !== '1') await writeFile(bridgeNf, '1\n');
 }
 
 export async function listRoutes(run: CommandRunner): Promise<RouteEntry[]> {

@@ -8,38 +8,10 @@
 import t from 'tap';
 import type { Node, Pod } from '../../api/index.js';
 import { cidrContains, parseIpv4Cidr } from '../../api/net/ipv4-cidr.js';
-import { Lab, labAddress, REPO, requireLab, TEST_IMAGE, waitFor } from './helpers/lab.js';
+import { Lab, labAddress, REPO, requireLab, waitFor, webDeployment } from './helpers/lab.js';
 import { join } from 'node:path';
 
 const LAB = 'pnet';
-
-export const webDeployment = (name: string, replicas: number): string =>
-  JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'web',
-              image: TEST_IMAGE,
-              imagePullPolicy: 'Never',
-              // Each answers with its own host name (the pod's name): requests show which pod served them.
-              command: ['sh', '-c', 'mkdir -p /www && cat /etc/hostname > /www/index.html && exec httpd -f -p 8080 -h /www'],
-              ports: [{ containerPort: 8080 }],
-              resources: { requests: { cpu: '100m', memory: '16Mi' } },
-            },
-          ],
-        },
-      },
-    },
-  });
 
 t.test('lab - pod network (host-gw) across two workers', async (t) => {
   if (!(await requireLab(t))) return;

@@ -22,6 +22,35 @@ export const labAddress = {
   client: '10.77.0.100',
 } as const;
 
+/** A Deployment of busybox httpd pods; each answers with its own host name (the pod's name). */
+export const webDeployment = (name: string, replicas: number): string =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'web',
+              image: TEST_IMAGE,
+              imagePullPolicy: 'Never',
+              // Each answers with its own host name (the pod's name): requests show which pod served them.
+              command: ['sh', '-c', 'mkdir -p /www && cat /etc/hostname > /www/index.html && exec httpd -f -p 8080 -h /www'],
+              ports: [{ containerPort: 8080 }],
+              resources: { requests: { cpu: '100m', memory: '16Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  });
+
 export interface RunResult {
   readonly code: number;
   readonly stdout: string;
@@ -32,7 +61,8 @@ export interface RunResult {
 export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return new Promise((done) => {
     const child = execFile(cmd, [...args], { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 32 << 20, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 124;
+      const raw = (err as { code?: unknown } | null)?.code;
+      const code = err === null ? 0 : typeof raw === 'number' ? raw : raw === 'ENOENT' ? 127 : 124;
       done({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
@@ -178,6 +208,7 @@ export class Lab {
       '--docker-socket', this.sock(w),
       '--node-ip', labAddress.worker(i),
       '--pod-network', 'host-gw',
+      '--cluster-cidr', '10.244.0.0/16',
       '--log-level', 'info',
     ]);
   }
