@@ -3,7 +3,7 @@
 // `nsenter --net=/var/run/netns/<host>`: a dev-mode control plane (store + API server + control
 // loops) on cp1, one agent per worker on that worker's dockerd with the pod network, and
 // shoalctl / docker / wget run in a host. Nothing here touches the root network namespace.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -104,7 +104,7 @@ export class Lab {
   readonly name: string;
   readonly dir: string;
   readonly workers: number;
-  private readonly procs: { proc: ChildProcess; what: string }[] = [];
+  readonly procs: { proc: ChildProcess; what: string }[] = [];
 
   private constructor(o: LabOptions) {
     this.name = o.name;
@@ -112,7 +112,7 @@ export class Lab {
     this.dir = `/var/lib/shoal-lab/${o.name}`;
   }
 
-  private get env(): NodeJS.ProcessEnv {
+  get env(): NodeJS.ProcessEnv {
     return { ...process.env, LAB_NAME: this.name, LAB_WORKERS: String(this.workers), LAB_CONTROL_PLANES: '1', LAB_DIR: this.dir };
   }
 
@@ -120,7 +120,17 @@ export class Lab {
   static async up(t: Test, o: LabOptions): Promise<Lab> {
     const lab = new Lab(o);
     await lab.down();
-    t.teardown(() => lab.down());
+    // tap's timeout ends the file with SIGTERM, and teardowns do not run then: the lab goes anyway.
+    const onSignal = (): void => {
+      for (const p of lab.procs) p.proc.kill('SIGKILL');
+      spawnSync('bash', [LAB_SH, 'down'], { env: lab.env, timeout: 120_000, stdio: 'ignore' });
+      process.exit(1);
+    };
+    process.once('SIGTERM', onSignal);
+    t.teardown(async () => {
+      process.off('SIGTERM', onSignal);
+      await lab.down();
+    });
     const r = await run('bash', [LAB_SH, 'up'], { env: lab.env, timeoutMs: 180_000 });
     if (r.code !== 0) throw new Error(`lab.sh up failed (${r.code}): ${r.stderr}${r.stdout}`);
     return lab;
