@@ -1,6 +1,7 @@
 // shoal-agent's command line:
 //   shoal-agent join <host:port> --token <t> --ca-cert-hash sha256:<h> [--data-dir d] [--node-name n]
 //   shoal-agent run [--server <addr,...>] [--node-name <n>] [--data-dir <dir>] ...
+//   shoal-agent cleanup [--data-dir <dir>]
 // `run` reads <data-dir>/agent.yaml (written by join; flags override it) and then talks mTLS with
 // the node certificate, renewing it before expiry; without agent.yaml it is insecure (dev mode).
 import { hostname } from 'node:os';
@@ -13,11 +14,18 @@ import { AGENT_VERSION, Agent } from './agent.js';
 import { startAgentHttp } from './http-server.js';
 import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, parseJoinArgs, resolveRunConfig } from './join/index.js';
 import type { NodeCredentials } from './join/index.js';
+import { runCleanup } from './cleanup-command.js';
 import { DockerRuntime } from './runtime/index.js';
+import { parseProxyFlags, proxyOptions, startServiceProxy } from './service-proxy-flags.js';
+import type { ProxyOptions } from './service-proxy-flags.js';
+import type { ServiceProxier } from './service-proxy/index.js';
 import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
 
 const USAGE = `usage: shoal-agent run [--server <host:port>[,<host:port>...]] [--node-name <name>] [--data-dir <dir>]
                        [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]
+                       [--proxy-mode iptables|none] [--cluster-cidr <cidr>] [--proxy-sync-period 30s]
+                       [--proxy-min-sync-period 100ms] [--proxy-canary-period 5s]
+       shoal-agent cleanup [--data-dir <dir>]
        shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]`;
 
 export class UsageError extends Error {
@@ -34,6 +42,8 @@ export interface RunOptions {
   readonly httpPort: number;
   readonly dockerSocket: string;
   readonly logLevel: string;
+  /** --proxy-mode, --cluster-cidr and the proxy's periods. */
+  readonly proxy: ProxyOptions;
 }
 
 export function parseRunArgs(argv: readonly string[]): RunOptions {
@@ -47,6 +57,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       'http-address': { type: 'string' },
       'docker-socket': { type: 'string' },
       'log-level': { type: 'string' },
+      ...proxyOptions,
     },
   });
   if (positionals[0] !== 'run') throw new UsageError(`unknown or missing command ${JSON.stringify(positionals[0] ?? '')}\n${USAGE}`);
@@ -62,6 +73,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     httpPort: Number(m[2]),
     dockerSocket: values['docker-socket'] ?? '/var/run/docker.sock',
     logLevel: values['log-level'] ?? 'info',
+    proxy: parseProxyFlags(values, UsageError),
   };
 }
 
@@ -98,13 +110,16 @@ async function run(argv: readonly string[]): Promise<void> {
   const credentials = identity === undefined ? insecureCredentials : tlsCredentials(await loadNodeCredentials(identity));
   // Images dropped in <data-dir>/images are loaded before pods start (they may need them).
   await loadImagesDirectory(runtime, opts.dataDir, log).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'images directory not loaded'));
-  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels }> => {
+  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels; proxy: ServiceProxier | undefined }> => {
     const client = new ShoalClient({ servers, credentials: c });
     const agent = new Agent({ client, runtime, clock: systemClock, log, config: { nodeName, dataDir: opts.dataDir } });
     await agent.start();
+    // Services → iptables; its metrics join the agent's registry. Stopping it leaves the rules.
+    const proxy = await startServiceProxy(opts.proxy, { client, nodeName, log, metrics: agent.metrics });
+
     // Logs, exec and image load: tunnels this agent opens to every API server it knows.
     const tunnels = new NodeTunnels({ servers: client.connection.servers, credentials: client.connection.credentials, nodeName, agentVersion: AGENT_VERSION, runtime, log }).start();
-    return { client, agent, tunnels };
+    return { client, agent, tunnels, proxy };
   };
   let current = await startAgent(credentials);
   const http = await startAgentHttp(opts.httpHost, opts.httpPort, () => current.agent.metrics);
@@ -124,6 +139,7 @@ async function run(argv: readonly string[]): Promise<void> {
           onRotated: async (next) => {
             const old = current;
             await old.tunnels.stop();
+            await old.proxy?.stop();
             await old.agent.stop();
             old.client.close();
             current = await startAgent(tlsCredentials(next));
@@ -134,6 +150,7 @@ async function run(argv: readonly string[]): Promise<void> {
     log.info({ signal }, 'stopping (containers keep running)');
     await rotator?.stop();
     await current.tunnels.stop();
+    await current.proxy?.stop();
     await current.agent.stop();
     await http.close();
     current.client.close();
@@ -144,6 +161,10 @@ async function run(argv: readonly string[]): Promise<void> {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'cleanup') {
+    await runCleanup(argv.slice(1)).catch(fail);
+    return;
+  }
   if (argv[0] === 'join') {
     // Every join failure is a message for the operator (and a non-zero exit), never a stack.
     await runJoin(argv).catch(fail);
