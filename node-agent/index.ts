@@ -38,3 +38,4 @@ export { parseRunArgs, UsageError } from './main.js';
 export * from './tunnel/index.js';
 export * from './join/index.js';
 export * from './proxy/index.js';
+export * from './service-proxy/index.js';

@@ -1,6 +1,7 @@
 // shoal-agent's command line:
 //   shoal-agent join <host:port> --token <t> --ca-cert-hash sha256:<h> [--data-dir d] [--node-name n]
 //   shoal-agent run [--server <addr,...>] [--node-name <n>] [--data-dir <dir>] ...
+//   shoal-agent cleanup [--data-dir <dir>] [--docker-socket <path>]
 // `run` reads <data-dir>/agent.yaml (written by join; flags override it) and then talks mTLS with
 // the node certificate, renewing it before expiry; without agent.yaml it is insecure (dev mode).
 import { hostname } from 'node:os';
@@ -13,17 +14,20 @@ import { AGENT_VERSION, Agent } from './agent.js';
 import { startAgentHttp } from './http-server.js';
 import { AGENT_CONFIG_FILE, CertificateRotator, DEFAULT_DATA_DIR, JoinError, joinCluster, loadAgentConfig, loadNodeCredentials, parseJoinArgs, resolveRunConfig } from './join/index.js';
 import type { NodeCredentials } from './join/index.js';
+import { runCleanup } from './cleanup-command.js';
 import { DockerRuntime } from './runtime/index.js';
+import { parseProxyFlags, proxyOptions, startServiceProxy } from './service-proxy-flags.js';
+import type { ProxyOptions } from './service-proxy-flags.js';
+import type { ServiceProxier } from './service-proxy/index.js';
 import { NodeTunnels, loadImagesDirectory } from './tunnel/index.js';
 import { isIPv4 } from 'node:net';
-import { cleanupPodNetwork, PodNetwork, PodNetworkMode, runCommand } from './pod-network/index.js';
+import { PodNetwork, PodNetworkMode, runCommand } from './pod-network/index.js';
 import { CidrError, parseIpv4Cidr } from '../api/net/ipv4-cidr.js';
-import { runCleanup } from './cleanup.js';
-import type { CleanupStep } from './cleanup.js';
 
 const USAGE = `usage: shoal-agent run [--server <host:port>[,<host:port>...]] [--node-name <name>] [--data-dir <dir>]
                        [--http-address <host:port>] [--docker-socket <path>] [--log-level <level>]
-                       [--node-ip <ipv4>] [--pod-network host-gw|none] [--cluster-cidr <cidr>]
+                       [--node-ip <ipv4>] [--pod-network host-gw|none] [--proxy-mode iptables|none] [--cluster-cidr <cidr>]
+                       [--proxy-sync-period 30s] [--proxy-min-sync-period 100ms] [--proxy-canary-period 5s]
        shoal-agent cleanup [--data-dir <dir>] [--docker-socket <path>]
        shoal-agent join <api-host:port> --token <id.secret> --ca-cert-hash sha256:<hex> [--data-dir <dir>] [--node-name <name>]`;
 
@@ -47,6 +51,8 @@ export interface RunOptions {
   readonly podNetwork: PodNetworkMode;
   /** --cluster-cidr: the pods' address range (default 10.244.0.0/16); routes and rules stay inside it. */
   readonly clusterCIDR: string;
+  /** --proxy-mode, --cluster-cidr and the proxy's periods. */
+  readonly proxy: ProxyOptions;
 }
 
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
@@ -64,7 +70,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       'log-level': { type: 'string' },
       'node-ip': { type: 'string' },
       'pod-network': { type: 'string' },
-      'cluster-cidr': { type: 'string' },
+      ...proxyOptions,
     },
   });
   if (positionals[0] !== 'run') throw new UsageError(`unknown or missing command ${JSON.stringify(positionals[0] ?? '')}\n${USAGE}`);
@@ -93,6 +99,7 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     httpPort: Number(m[2]),
     dockerSocket: values['docker-socket'] ?? '/var/run/docker.sock',
     logLevel: values['log-level'] ?? 'info',
+    proxy: parseProxyFlags(values, UsageError),
   };
 }
 
@@ -129,7 +136,7 @@ async function run(argv: readonly string[]): Promise<void> {
   const credentials = identity === undefined ? insecureCredentials : tlsCredentials(await loadNodeCredentials(identity));
   // Images dropped in <data-dir>/images are loaded before pods start (they may need them).
   await loadImagesDirectory(runtime, opts.dataDir, log).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'images directory not loaded'));
-  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels; network: PodNetwork | undefined }> => {
+  const startAgent = async (c: ClientCredentials): Promise<{ client: ShoalClient; agent: Agent; tunnels: NodeTunnels; network: PodNetwork | undefined; proxy: ServiceProxier | undefined }> => {
     const client = new ShoalClient({ servers, credentials: c });
     let agentRef: Agent | undefined;
     const network =
@@ -140,9 +147,11 @@ async function run(argv: readonly string[]): Promise<void> {
     agentRef = agent;
     await agent.start();
     network?.start();
+    // Services → iptables; its metrics join the agent's registry. Stopping it leaves the rules.
+    const proxy = await startServiceProxy(opts.proxy, { client, nodeName, log, metrics: agent.metrics });
     // Logs, exec and image load: tunnels this agent opens to every API server it knows.
     const tunnels = new NodeTunnels({ servers: client.connection.servers, credentials: client.connection.credentials, nodeName, agentVersion: AGENT_VERSION, runtime, log }).start();
-    return { client, agent, tunnels, network };
+    return { client, agent, tunnels, network, proxy };
   };
   let current = await startAgent(credentials);
   const http = await startAgentHttp(opts.httpHost, opts.httpPort, () => current.agent.metrics);
@@ -162,6 +171,7 @@ async function run(argv: readonly string[]): Promise<void> {
           onRotated: async (next) => {
             const old = current;
             await old.tunnels.stop();
+            await old.proxy?.stop();
             await old.network?.stop();
             await old.agent.stop();
             old.client.close();
@@ -173,6 +183,7 @@ async function run(argv: readonly string[]): Promise<void> {
     log.info({ signal }, 'stopping (containers keep running)');
     await rotator?.stop();
     await current.tunnels.stop();
+    await current.proxy?.stop();
     await current.network?.stop();
     await current.agent.stop();
     await http.close();
@@ -183,19 +194,9 @@ async function run(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** `shoal-agent cleanup`: removes what the agent programmed on this host (exit 1 when a step failed). */
-async function cleanup(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs({ args: [...argv.slice(1)], options: { 'data-dir': { type: 'string' }, 'docker-socket': { type: 'string' } } });
-  const runtime = new DockerRuntime({ socketPath: values['docker-socket'] ?? '/var/run/docker.sock' });
-  const steps: CleanupStep[] = [{ name: 'pod network', run: () => cleanupPodNetwork(runtime.docker, runCommand) }];
-  const report = await runCleanup(steps);
-  for (const l of report.lines) process.stdout.write(`${l}\n`);
-  if (!report.ok) process.exitCode = 1;
-}
-
 export async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'cleanup') {
-    await cleanup(argv).catch(fail);
+    await runCleanup(argv.slice(1)).catch(fail);
     return;
   }
   if (argv[0] === 'join') {

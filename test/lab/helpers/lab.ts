@@ -219,6 +219,7 @@ export class Lab {
       '--node-ip', labAddress.worker(i),
       '--pod-network', 'host-gw',
       '--cluster-cidr', '10.244.0.0/16',
+      '--proxy-mode', 'iptables',
       '--log-level', 'info',
     ]);
   }
