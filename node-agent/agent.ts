@@ -68,7 +68,7 @@ export interface AgentDeps {
   readonly configSource?: ConfigSource;
   readonly metrics?: Registry;
   /** The pod network (host-gw): pods wait until it is ready and join its docker network; absent = Docker's default bridge. */
-  readonly podNetwork?: { status(): PodNetworkStatus };
+  readonly podNetwork?: { status(): PodNetworkStatus; containerStarted?(): void };
 }
 
 interface WorkerSlot {
@@ -270,7 +270,10 @@ export class Agent {
         writeStatus: (p, s) => this.writeStatus(p, s),
         deletePod: (p) => this.deletePod(p),
         backoff: this.backoff,
-        onContainerStart: () => this.m.starts.inc(),
+        onContainerStart: () => {
+          this.m.starts.inc();
+          this.deps.podNetwork?.containerStarted?.();
+        },
         ...(this.deps.podNetwork === undefined ? {} : { podNetwork: () => this.deps.podNetwork!.status() }),
       },
       pod,

@@ -14,7 +14,8 @@
 # Env: LAB_NAME (default shoal), LAB_WORKERS (2), LAB_CONTROL_PLANES (3),
 #      LAB_DIR (/var/lib/shoal-lab/$LAB_NAME).
 # Hosts and addresses (10.77.0.0/24): $LAB_NAME-cp1..N = 10.77.0.11.., $LAB_NAME-w1..M =
-# 10.77.0.21.., $LAB_NAME-client = 10.77.0.100; the switch is $LAB_NAME-sw (bridge br0).
+# 10.77.0.21.., $LAB_NAME-client = 10.77.0.100; the switch is $LAB_NAME-sw (bridge br0, with
+# 10.77.0.1: every host's default route, a router with no uplink that forwards nothing).
 # Run something in a host: nsenter --net=/var/run/netns/<host> <cmd> (not `ip netns exec`: it
 # remounts /sys and dockerd then fails). A worker's engine: docker -H unix://$LAB_DIR/w1/docker.sock
 set -euo pipefail
@@ -77,6 +78,10 @@ make_switch() {
   in_ns "$sw" ip link set lo up
   in_ns "$sw" ip link show br0 >/dev/null 2>&1 || in_ns "$sw" ip link add br0 type bridge
   in_ns "$sw" ip link set br0 up
+  # The lab's "router" (no uplink, no forwarding): every host's default route points here, as a
+  # real host's does to its LAN router, so that locally sent traffic to a service IP has a route
+  # before the proxy's DNAT; whatever is not for the lab ends here.
+  in_ns "$sw" ip addr replace "$SUBNET_PREFIX.1/24" dev br0
 }
 
 # Host $1 with address $2: a namespace whose eth0 is a veth to port $1 of the switch's bridge.
@@ -94,6 +99,7 @@ make_host() {
   ip -n "$sw" link set "$h" up
   in_ns "$n" ip addr replace "$addr/24" dev eth0
   in_ns "$n" ip link set eth0 up
+  in_ns "$n" ip route replace default via "$SUBNET_PREFIX.1" dev eth0
 }
 
 # A rootfs of Debian's busybox-static (the image test/agent/helpers/test-image.ts builds).

@@ -91,6 +91,28 @@ export async function enableIpForward(path = '/proc/sys/net/ipv4/ip_forward', br
   if (nf !== undefined && nf.trim() !== '1') await writeFile(bridgeNf, '1\n');
 }
 
+/**
+ * Hairpin mode on every port of the pods' bridge: a pod reaching a service that picks the pod
+ * itself gets its packet back through the port it came from (with bridged traffic going through
+ * iptables, the DNAT turns it into a bridged frame to that same port, which a bridge drops
+ * otherwise). Kubernetes' kubelet does the same (hairpin-veth). Returns the ports changed.
+ */
+export async function ensureHairpin(run: CommandRunner): Promise<string[]> {
+  const out = await run('ip', ['-d', '-j', 'link', 'show', 'master', POD_BRIDGE_NAME]);
+  const ports = JSON.parse(out.trim() === '' ? '[]' : out) as { ifname: string; linkinfo?: { info_slave_data?: { hairpin?: boolean } } }[];
+  const changed: string[] = [];
+  for (const p of ports) {
+    if (p.linkinfo?.info_slave_data?.hairpin === true) continue;
+    // A port that went away meanwhile is fine.
+    const ok = await run('ip', ['link', 'set', 'dev', p.ifname, 'type', 'bridge_slave', 'hairpin', 'on']).then(
+      () => true,
+      () => false,
+    );
+    if (ok) changed.push(p.ifname);
+  }
+  return changed;
+}
+
 export async function listRoutes(run: CommandRunner): Promise<RouteEntry[]> {
   const out = await run('ip', ['-j', '-4', 'route', 'show', 'table', 'main']);
   const all = JSON.parse(out.trim() === '' ? '[]' : out) as { dst?: string; gateway?: string; protocol?: string }[];

@@ -8,7 +8,7 @@ import type { Node } from '../../api/index.js';
 import { cidrContains, parseIpv4Cidr } from '../../api/net/ipv4-cidr.js';
 import type { Clock, Informer, ShoalClient } from '../../client/index.js';
 import type { Logger } from '../logger.js';
-import { enableIpForward, ensureDockerNetwork, syncRoutes, syncRules } from './host-network.js';
+import { enableIpForward, ensureDockerNetwork, ensureHairpin, syncRoutes, syncRules } from './host-network.js';
 import type { CommandRunner } from './host-network.js';
 import { desiredRoutes, POD_NETWORK_NAME } from './plan.js';
 
@@ -58,6 +58,11 @@ export class PodNetwork {
     this.informer = inf.start();
     this.loop = this.run();
     return this;
+  }
+
+  /** A container started: its bridge port needs hairpin mode now, not at the next resync. */
+  containerStarted(): void {
+    this.wake.abort();
   }
 
   async stop(): Promise<void> {
@@ -114,6 +119,7 @@ export class PodNetwork {
     const made = await ensureDockerNetwork(this.deps.docker, podCIDR);
     if (made === 'created') this.deps.log.info({ podCIDR }, 'docker network shoal created');
     await syncRules(this.deps.run, podCIDR, clusterCIDR);
+    await ensureHairpin(this.deps.run);
     const plan = desiredRoutes(nodes, nodeName, clusterCIDR);
     const changed = await syncRoutes(this.deps.run, plan.routes, clusterCIDR);
     if (changed.replaced.length + changed.removed.length > 0) this.deps.log.info({ replaced: changed.replaced, removed: changed.removed, skipped: plan.skipped }, 'pod routes updated');

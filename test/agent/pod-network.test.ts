@@ -51,6 +51,7 @@ function fakeHost(): { run: CommandRunner; calls: string[]; routes: Map<string, 
   const jumps = new Set<string>();
   const run: CommandRunner = async (cmd, args, input) => {
     calls.push(`${cmd} ${args.join(' ')}${input === undefined ? '' : `\n${input}`}`);
+    if (cmd === 'ip' && args.includes('link') && args.includes('-j')) return JSON.stringify([{ ifname: 'veth1', linkinfo: { info_slave_data: { hairpin: false } } }]);
     if (cmd === 'ip' && args.includes('-j')) return JSON.stringify([...routes].map(([dst, r]) => ({ dst, ...r })));
     if (cmd === 'ip' && args[1] === 'replace') routes.set(args[2]!, { gateway: args[4]!, protocol: args[6]! });
     if (cmd === 'ip' && args[1] === 'del') routes.delete(args[2]!);
@@ -117,6 +118,7 @@ t.test('pod network - waits for spec.podCIDR, then network, rules and routes fol
   t.match(restore, /-A SHOAL-PODNET-POSTROUTING -s 10.244.1.0\/24 ! -d 10.244.0.0\/16 .* -j MASQUERADE/);
   t.ok(host.calls.includes('iptables -w 5 -t filter -I FORWARD 1 -j SHOAL-PODNET-FORWARD'), 'jump inserted first in FORWARD');
   t.equal(changes.at(-1)?.ready, true, 'onChange told the agent');
+  t.ok(host.calls.includes('ip link set dev veth1 type bridge_slave hairpin on'), 'hairpin mode on the pods\' bridge ports');
   // A third node appears, then w2 goes: routes follow.
   await mk('w3', '10.77.0.23', '10.244.3.0/24');
   await until('route to w3', () => host.routes.get('10.244.3.0/24')?.gateway === '10.77.0.23');

@@ -79,6 +79,7 @@ t.test('lab - services: ClusterIP and NodePort over iptables on two workers', as
 
   const fromHost = (host: string, url: string, n = REQUESTS): Promise<RunResult> => lab.exec(host, '/bin/busybox', ['sh', '-c', loop('/bin/busybox wget', url, n)], { timeoutMs: 120_000 });
   const podOn = all.find((p) => p.spec.nodeName === 'w1')!;
+  t.comment(`pods: ${all.map((p) => `${p.metadata.name}@${p.spec.nodeName}/${p.status?.podIP}`).join(' ')}; requests from the pod come from ${podOn.metadata.name}`);
   const podContainer = async (): Promise<string> => (await lab.docker('w1', ['ps', '-q', '--filter', `label=io.shoal.pod.name=${podOn.metadata.name}`])).stdout.trim().split('\n')[0] ?? '';
   const fromPod = async (url: string, n = REQUESTS): Promise<RunResult> => lab.docker('w1', ['exec', await podContainer(), 'sh', '-c', loop('wget', url, n)], 120_000);
   const everyEndpoint = (what: string, r: RunResult): void => {

@@ -129,7 +129,9 @@ export class Lab {
     process.once('SIGTERM', onSignal);
     t.teardown(async () => {
       process.off('SIGTERM', onSignal);
-      await lab.down();
+      // SHOAL_KEEP_LAB=1 leaves it up to look at (scripts/lab.sh down with LAB_NAME removes it).
+      if (process.env.SHOAL_KEEP_LAB === '1') process.stderr.write(`lab ${lab.name} kept (LAB_NAME=${lab.name} LAB_WORKERS=${lab.workers} LAB_CONTROL_PLANES=1 scripts/lab.sh down)\n`);
+      else await lab.down();
     });
     const r = await run('bash', [LAB_SH, 'up'], { env: lab.env, timeoutMs: 180_000 });
     if (r.code !== 0) throw new Error(`lab.sh up failed (${r.code}): ${r.stderr}${r.stdout}`);
