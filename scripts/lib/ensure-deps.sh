@@ -3,6 +3,8 @@
 # and the real client tests run against; docker.io and busybox-static for the agent's tests
 # (a real engine, and a test image built from busybox since no registry is reachable).
 SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client docker.io busybox-static)
+# The lab (scripts/lab.sh): network namespaces, veths and routes, nsenter, iptables.
+SHOAL_DEBIAN_PACKAGES+=(iproute2 util-linux iptables)
 
 ensure_debian_packages() {
   local missing=()
