@@ -10,6 +10,7 @@
 // Exit codes: 0 after SIGTERM/SIGINT or after this member was removed from the cluster,
 // 1 when it could not start or its storage failed, 2 for bad flags.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { ApiServer, DEFAULT_MAX_REQUEST_BYTES, EtcdStoreStatus, systemClock } from './apiserver/index.js';
 import { API_USAGE, loadApiConfig } from './apiserver/config.js';
@@ -39,6 +40,20 @@ function localApiAddress(listenAddress: string, port: number): string {
   return `${dial}:${port}`;
 }
 
+/**
+ * The address other hosts reach this API server at (the kubernetes Service's endpoint): the API
+ * listen host when it is one address, else the host of this member's first advertised client URL.
+ */
+function apiAdvertiseIp(listenAddress: string, advertiseClientUrls: readonly string[]): string {
+  const host = listenAddress.slice(0, listenAddress.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::') return host;
+  for (const u of advertiseClientUrls) {
+    const h = /^[a-z]+:\/\/\[?([^\]/]+?)\]?:\d+/.exec(u)?.[1];
+    if (h !== undefined && isIP(h) !== 0) return h;
+  }
+  return '127.0.0.1';
+}
+
 /** Starts the API server once the member serves clients. */
 async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: ControlLoopsSettings | undefined, log: Logger): Promise<Api> {
   const endpoints = api.storeEndpoints.length > 0 ? [...api.storeEndpoints] : config.advertiseClientUrls;
@@ -54,6 +69,7 @@ async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: Contr
       storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
       maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
       serviceRanges: api.serviceRanges,
+      kubernetesService: { advertiseIp: apiAdvertiseIp(api.listenAddress, config.advertiseClientUrls) },
       ...security.options,
     },
   });

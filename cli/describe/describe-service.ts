@@ -10,6 +10,8 @@ export function describeService(w: DescribeWriter, svc: KubeObject): void {
   w.pair(0, 'Selector', pairs(spec.selector));
   w.pair(0, 'Type', str(spec.type, 'ClusterIP'));
   w.pair(0, 'IP', str(spec.clusterIP, '<none>'));
+  const ips = arr(spec.clusterIPs).map((ip) => str(ip));
+  if (ips.length > 0) w.pair(0, 'IPs', ips.join(','));
   for (const p of arr(spec.ports)) {
     const r = rec(p);
     const name = str(r.name, '<unset>');

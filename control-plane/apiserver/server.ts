@@ -19,7 +19,9 @@ import { ApiService as ApiServiceDefinition, ClusterService as ClusterServiceDef
 import { HealthService as HealthServiceDefinition } from '../../proto/gen/grpc/health/v1/health.js';
 import { NodeStreamsService as NodeStreamsServiceDefinition, NodeTunnelService as NodeTunnelServiceDefinition } from '../../proto/gen/shoal/api/v1/tunnel.js';
 import { StoreLookups } from './admission/admission-lookups.js';
-import { AllocatorError, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import { AllocationRepair, AllocatorError, ipAt, KUBERNETES_SERVICE_OFFSET, parseServiceRanges, ServiceAllocation, serviceAllocators } from './allocation/index.js';
+import { SystemAccess } from './system-access.js';
+import { KubernetesServiceReconciler } from './kubernetes-service.js';
 import type { ServiceAllocators, ServiceRanges } from './allocation/index.js';
 import { defaultAdmissionChain } from './admission/default-chain.js';
 import type { DefaultTolerationSecondsOptions } from './admission/default-toleration-seconds.js';
@@ -28,7 +30,7 @@ import { ApiService } from './api-service.js';
 import type { CsrSigner } from './certificates/index.js';
 import type { AuditSink } from './api-service.js';
 import type { Clock, RandomSource } from './clock.js';
-import { cryptoRandom } from './clock.js';
+import { cryptoRandom, timestamp } from './clock.js';
 import { ClusterService } from './cluster-service.js';
 import type { ClusterCall } from './cluster-service.js';
 import type { ServerUnaryCall } from '@grpc/grpc-js';
@@ -111,6 +113,11 @@ export interface ApiServerOptions {
   /** Service cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range;
    * default 10.96.0.0/12 and 30000-32767). Every API server of a cluster must use the same. */
   readonly serviceRanges?: ServiceRanges;
+  /** How often the service allocation repair loop runs (default 60 s; 0 = never, tests call runOnce). */
+  readonly serviceRepairIntervalMs?: number;
+  /** Keep the `kubernetes` Service and its Endpoints (this server's advertise address, its port
+   * by default the bound gRPC port; a lease per API server in kube-system). Absent = not kept. */
+  readonly kubernetesService?: { readonly advertiseIp: string; readonly port?: number; readonly intervalMs?: number; readonly leaseSeconds?: number };
 }
 
 export interface ApiServerDeps {
@@ -145,6 +152,11 @@ export class ApiServer {
   readonly registry: Registry;
   /** The Services' cluster IP and node port allocation state in the store. */
   readonly serviceAllocators: ServiceAllocators;
+  /** Finds leaked and unmarked cluster IPs and node ports (allocation/allocation-repair.ts). */
+  readonly allocationRepair: AllocationRepair;
+  private readonly system: SystemAccess;
+  /** Set by listen() when options.kubernetesService is given. */
+  kubernetesService: KubernetesServiceReconciler | undefined;
   private readonly storage: Storage;
   private readonly log: Logger;
   private readonly health = new HealthService(['shoal.api.v1.Api', 'shoal.api.v1.Cluster']);
@@ -171,7 +183,7 @@ export class ApiServer {
     const maxRequestBytes = o.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     const namespaces = this.kinds.byResource('namespaces');
     this.security = o.security === undefined ? undefined : new ClusterSecurity(o.security, { clock: deps.clock, log: this.log, kinds: this.kinds });
-    this.serviceAllocators = serviceAllocators(this.storage, o.serviceRanges ?? parseServiceRanges());
+    this.serviceAllocators = serviceAllocators(this.storage, o.serviceRanges ?? parseServiceRanges(), (o.random ?? cryptoRandom).uuid());
     this.registry = new Registry({
       storage: this.storage,
       clock: deps.clock,
@@ -192,6 +204,13 @@ export class ApiServer {
       onEffectError: (e) => this.log.warn({ err: (e as Error)?.message ?? String(e) }, 'an admission side effect could not be undone or finished'),
       maxObjectBytes: o.maxObjectBytes ?? maxRequestBytes - 64 * 1024,
       transformer: this.transformer,
+    });
+    this.system = new SystemAccess(this.registry, this.kinds);
+    this.allocationRepair = new AllocationRepair({
+      allocators: this.serviceAllocators,
+      listServices: () => this.system.list('services'),
+      warn: (service, reason, message) => this.system.warn('apiserver', service, reason, message, timestamp(deps.clock.now())),
+      log: this.log,
     });
     this.watchCaches = new WatchCaches({
       storage: this.storage,
@@ -275,6 +294,19 @@ export class ApiServer {
       });
     }
     this.log.info({ grpc: `${splitHostPort(addresses.grpc).host}:${grpcPort}`, grpcPort, httpPort }, 'API server listening');
+    const ks = this.deps.options?.kubernetesService;
+    if (ks !== undefined) {
+      this.kubernetesService = new KubernetesServiceReconciler(
+        {
+          serverName: this.deps.options?.name ?? hostname(),
+          advertise: { ip: ks.advertiseIp, port: ks.port ?? grpcPort },
+          clusterIP: ipAt(this.serviceAllocators.ranges.ip, KUBERNETES_SERVICE_OFFSET),
+          ...(ks.intervalMs !== undefined ? { intervalMs: ks.intervalMs } : {}),
+          ...(ks.leaseSeconds !== undefined ? { leaseSeconds: ks.leaseSeconds } : {}),
+        },
+        { system: this.system, clock: this.deps.clock, log: this.log },
+      );
+    }
     this.readyPromise = this.bootstrap();
     this.readyPromise.catch(() => {});
     if (opts.waitReady ?? true) await this.readyPromise;
@@ -316,6 +348,16 @@ export class ApiServer {
     }
   }
 
+  /** The `kubernetes` Service; a refusal (its IP taken, ranges differ) is logged, not fatal. Store trouble is retried. */
+  private async ensureKubernetesService(): Promise<void> {
+    try {
+      await this.kubernetesService?.ensureService();
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === Code.UNAVAILABLE || e.code === Code.ABORTED)) throw e;
+      this.log.error({ err: (e as Error).message }, 'the kubernetes Service could not be created');
+    }
+  }
+
   /** Creates the system namespaces (and the default RBAC policy), retrying (until close) while the store is unreachable. */
   private async bootstrap(): Promise<void> {
     const ns = this.kinds.byResource('namespaces');
@@ -327,6 +369,7 @@ export class ApiServer {
           }
         }
         await this.ensureAllocations();
+        await this.ensureKubernetesService();
         let created = 0;
         for (const [kind, object] of this.security?.bootstrapObjects() ?? []) if (await this.ensureObject(kind, object)) created++;
         if (created > 0) this.log.info({ created }, 'created missing default RBAC objects');
@@ -334,6 +377,9 @@ export class ApiServer {
         await this.security?.start(this.watchCaches);
         this.bootstrapped = true;
         this.health.setAll(true);
+        const repairEvery = this.deps.options?.serviceRepairIntervalMs ?? 60_000;
+        if (repairEvery > 0) this.allocationRepair.start(repairEvery);
+        this.kubernetesService?.start();
         return;
       } catch (e) {
         if (attempt === 1 || attempt % 10 === 0) this.log.warn({ err: (e as Error).message, attempt }, 'API server not ready yet (store or watch caches); retrying');
@@ -362,7 +408,10 @@ export class ApiServer {
     if (this.closed) return;
     this.closed = true;
     this.health.setAll(false);
+    // Out of the kubernetes Endpoints first, while the store is still there (bounded: it may not be).
+    if (this.kubernetesService !== undefined) await withTimeout(this.kubernetesService.stop(), 3000, 'leaving the kubernetes Endpoints took too long').catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'leaving the kubernetes Endpoints failed'));
     this.api.close();
+    await withTimeout(this.allocationRepair.stop(), 3000, 'the allocation repair pass did not end').catch(() => {});
     this.nodeTunnel.close();
     this.security?.close();
     this.watchCaches.close();

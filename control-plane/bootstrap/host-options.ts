@@ -40,7 +40,12 @@ export interface JoinOptions extends HostOptions {
   readonly token: string;
   readonly caCertHash: string;
   readonly certificateKey: string;
+  /** The service range flags given on the command line (the others follow the cluster's). */
+  readonly givenServiceRanges: readonly ServiceRangeFlag[];
 }
+
+export const SERVICE_RANGE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
+export type ServiceRangeFlag = (typeof SERVICE_RANGE_FLAGS)[number];
 
 const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range', 'allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
 const JOIN_FLAGS = ['token', 'ca-cert-hash', 'certificate-key'] as const;
@@ -159,5 +164,6 @@ export function parseJoinOptions(argv: readonly string[], homeDir: string | unde
   if (!/^sha256:[0-9a-fA-F]{64}$/.test(caCertHash)) throw bad('--ca-cert-hash must be "sha256:" and 64 hex digits');
   const certificateKey = required(flags, 'certificate-key');
   if (!/^[0-9a-fA-F]{64}$/.test(certificateKey)) throw bad('--certificate-key must be 64 hex digits');
-  return { ...hostOptions(flags, homeDir), server, token, caCertHash: caCertHash.toLowerCase(), certificateKey: certificateKey.toLowerCase() };
+  const givenServiceRanges = SERVICE_RANGE_FLAGS.filter((f) => flags.has(f));
+  return { ...hostOptions(flags, homeDir), server, token, caCertHash: caCertHash.toLowerCase(), certificateKey: certificateKey.toLowerCase(), givenServiceRanges };
 }

@@ -19,6 +19,8 @@ export { clientConfig } from './client-configs.js';
 export { fetchClusterInfo, verifiedClusterInfo } from './discovery.js';
 export type { ClusterInfo } from './discovery.js';
 export { StoreMembership, clusterMembers } from './store-membership.js';
+export { readClusterRanges, withClusterRanges } from './cluster-service-ranges.js';
+export type { ClusterRanges } from './cluster-service-ranges.js';
 export type { StoreClientTls } from './store-membership.js';
 export { detectFeatures } from './features.js';
 export { prepareInit } from './init.js';

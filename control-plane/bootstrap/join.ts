@@ -22,6 +22,7 @@ import type { JoinOptions } from './host-options.js';
 import type { BootstrapDeps, HostRun } from './init.js';
 import { hostAdminCredentials } from './init.js';
 import { readFlagsFile } from './state-file.js';
+import { readClusterRanges, withClusterRanges } from './cluster-service-ranges.js';
 import type { StoreClientTls } from './store-membership.js';
 import { clusterMembers, StoreMembership } from './store-membership.js';
 import { readFile } from 'node:fs/promises';
@@ -84,7 +85,8 @@ function promoteHook(o: JoinOptions, endpoints: () => Promise<{ urls: string[]; 
   };
 }
 
-export async function prepareJoin(o: JoinOptions, deps: BootstrapDeps, log: (msg: string) => void): Promise<HostRun> {
+export async function prepareJoin(given: JoinOptions, deps: BootstrapDeps, log: (msg: string) => void): Promise<HostRun> {
+  let o = given;
   const d = dataDirLayout(o.dataDir);
   const f = deps.features;
   if (await exists(d.stateFile)) {
@@ -100,6 +102,7 @@ export async function prepareJoin(o: JoinOptions, deps: BootstrapDeps, log: (msg
   const id = CONTROL_PLANE_IDENTITIES['apiserver-store-client'];
   const client = await issueClient(secrets.ca, id.user, id.groups, {}, deps.pki);
   const tls: StoreClientTls | undefined = f.apiSecurity ? { ca: bundle.caCert, cert: client.certPem, key: await client.key!.toPem() } : undefined;
+  o = withClusterRanges(o, await readClusterRanges(bundle.storeClientUrls, tls));
   const membership = new StoreMembership({ endpoints: bundle.storeClientUrls, tls });
   let added;
   try {

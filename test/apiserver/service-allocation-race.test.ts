@@ -42,6 +42,8 @@ t.test('allocation - concurrent creates on two API servers never share an IP or 
   const services = (await a.conn.list('services', 'default')).items.filter((s) => s.metadata.name!.startsWith('s'));
   t.equal(services.length, PER_SERVER * 2 - refused.length, 'every other create succeeded');
   t.ok(services.length >= 190, `nearly all admitted (${services.length})`);
+  const stats = [a, b].map((s) => s.server.serviceAllocators.ips.stats);
+  t.comment(`IP allocator: ${JSON.stringify(stats)} (batches per server, writes, compare-and-swaps lost to the other server)`);
   const ips = services.map((s) => clusterIPOf(s)!);
   t.equal(new Set(ips).size, ips.length, 'cluster IPs distinct');
   const ports = services.flatMap(nodePortsOf);

@@ -7,7 +7,7 @@ import { parseServiceRanges } from '../../control-plane/apiserver/allocation/ind
 import { failure } from './helpers/api-conn.js';
 import type { Obj } from './helpers/api-conn.js';
 import { startInProcess } from './helpers/in-process-server.js';
-import { clusterIPOf, heldOffsets, nodePortsOf, storedOffsets } from './helpers/service-ranges.js';
+import { assertConsistent, clusterIPOf, nodePortsOf, storedOffsets } from './helpers/service-ranges.js';
 
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
@@ -35,12 +35,8 @@ async function cleanup(ns: string): Promise<void> {
   for (const o of (await api.list('services', ns)).items) await api.delete('services', ns, o.metadata.name!);
 }
 
-/** The bitmap equals the set the stored Services hold. */
-async function consistent(t: Test, what: string): Promise<void> {
-  const all = (await api.list('services', '')).items;
-  t.same(await storedOffsets(s.storage, ranges, 'ips'), heldOffsets(ranges, all, 'ips'), `${what}: IP bitmap = IPs in use`);
-  t.same(await storedOffsets(s.storage, ranges, 'ports'), heldOffsets(ranges, all, 'ports'), `${what}: port bitmap = node ports in use`);
-}
+/** The bitmaps equal the sets the stored Services hold. */
+const consistent = (t: Test, what: string): Promise<void> => assertConsistent(t, api, s.storage, ranges, what);
 
 t.test('allocation - ClusterIP gets an IP from the range, never the reserved first one', async (t) => {
   const ns = await namespace();
@@ -99,6 +95,18 @@ t.test('allocation - node ports: allocated, explicit honoured, conflicts and ran
   const range = await failure(api.create('services', ns, svc('c', { type: 'LoadBalancer', ports: [{ port: 80, nodePort: 31000 }] })));
   t.equal(range.details, 'Service "c" is invalid: spec.ports[0].nodePort: Invalid value: 31000: provided port is not in the valid range. The range of valid ports is 30000-30004');
   await consistent(t, 'nothing partial after the refusals (b took an IP and a port before failing)');
+  await cleanup(ns);
+});
+
+t.test('allocation - a write refused after allocation (validation, name taken) gives everything back', async (t) => {
+  const ns = await namespace();
+  await api.create('services', ns, svc('dup', { type: 'NodePort' }));
+  const exists = await failure(api.create('services', ns, svc('dup', { type: 'NodePort' })));
+  t.equal(exists.code, 6, 'ALREADY_EXISTS from the store, after admission took an IP and a port');
+  const invalid = await failure(api.create('services', ns, svc('bad', { type: 'NodePort', ports: [{ port: 80 }, { port: 81 }] })));
+  t.equal(invalid.code, INVALID_ARGUMENT);
+  t.match(invalid.details, /spec.ports\[0\].name: Required value/, 'refused by the kind\'s validation, after allocation');
+  await consistent(t, 'after the refused writes');
   await cleanup(ns);
 });
 

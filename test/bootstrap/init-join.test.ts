@@ -28,7 +28,8 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 60_
 
 t.test('bootstrap - init and two joins make a 3-host control plane', async (t) => {
   const c = await SecureCluster.create(t);
-  const a = await c.init('a');
+  // A service range other than the default: the joins must follow it (they are not given it).
+  const a = await c.init('a', 60_000, ['--service-cluster-ip-range', '10.100.0.0/16']);
   t.ok(c.join !== undefined, 'init printed the control-plane join line');
   t.equal(statSync(a.adminConfig).mode & 0o777, 0o600, 'admin config is 0600');
   t.equal(statSync(a.layout.pki.pairs.ca.key).mode & 0o777, 0o600, 'CA key is 0600');
@@ -86,6 +87,9 @@ t.test('bootstrap - init and two joins make a 3-host control plane', async (t) =
     return c.hosts.every((h) => (cm.data?.['servers'] ?? '').split(',').includes(h.api));
   });
   t.pass('cluster-info lists a, b and c');
+  for (const h of c.hosts) t.match(readFileSync(h.layout.stateFile, 'utf8'), /service-cluster-ip-range: 10\.100\.0\.0\/16/, `${h.name} runs with the cluster's service range`);
+  const kubernetes = (await writer.resource('services', 'default').get('kubernetes')) as { spec?: { clusterIP?: string } };
+  t.equal(kubernetes.spec?.clusterIP, '10.100.0.1', 'the kubernetes Service has the first address of that range');
 
   const ctl = await c.shoalctl(['get', 'configmaps', 'w-0', '-o', 'json']);
   t.equal(ctl.code, 0, `shoalctl works with the admin config${ctl.code === 0 ? "" : `: ${ctl.stderr}`}`);

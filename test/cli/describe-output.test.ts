@@ -47,6 +47,13 @@ t.test('describe service and node', async (t) => {
     spec: { selector: { app: 'web' }, type: 'ClusterIP', clusterIP: '10.96.0.12', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
   };
   t.matchSnapshot(describeObject(svc, true, [], NOW), 'service');
+  const nodePort: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'shop', namespace: 'default', creationTimestamp: '2026-12-04T10:00:00Z' },
+    spec: { selector: { app: 'shop' }, type: 'NodePort', clusterIP: '10.96.0.13', clusterIPs: ['10.96.0.13'], ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 30080 }] },
+  };
+  t.matchSnapshot(describeObject(nodePort, true, [], NOW), 'NodePort service: IP, IPs and NodePort');
   const node: KubeObject = {
     apiVersion: 'v1',
     kind: 'Node',

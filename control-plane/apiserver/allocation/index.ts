@@ -1,9 +1,13 @@
 // Service cluster IPs and node ports (issue 8): the ranges, their allocation state in the store,
 // the admission plugin that takes and gives back, and the repair loop.
 export { AllocationBitmap } from './allocation-bitmap.js';
+export { AllocationRepair } from './allocation-repair.js';
+export type { AllocationRepairDeps, RepairPass } from './allocation-repair.js';
+export { holdings, LEAK_PASSES, repairRange } from './repair-plan.js';
+export type { Finding, Holdings, RangeRepair } from './repair-plan.js';
 export { AllocatorError, AllocatorErrorCode, MAX_CAS_ATTEMPTS, RangeAllocator } from './range-allocator.js';
 export type { RangeAllocatorOptions, Snapshot } from './range-allocator.js';
-export { applyTxn, decodeRangeAllocation, encodeRangeAllocation, RANGE_KEYS, rangeAllocationObject } from './range-allocation.js';
+export { applyTxn, decodeRangeAllocation, encodeRangeAllocation, RANGE_KEYS, rangeAllocationObject, WRITER_ANNOTATION } from './range-allocation.js';
 export type { RangeAllocationObject, TxnResult, Want } from './range-allocation.js';
 export { allocatorFailure, ServiceAllocation } from './service-allocation.js';
 export type { ServiceAllocators } from './service-allocation.js';

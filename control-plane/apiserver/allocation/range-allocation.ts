@@ -9,15 +9,23 @@ export const RANGE_KEYS = { serviceIPs: '/registry/ranges/serviceips', nodePorts
 export interface RangeAllocationObject {
   readonly apiVersion: 'v1';
   readonly kind: 'RangeAllocation';
-  readonly metadata: { readonly name: string };
+  /** annotations[WRITER_ANNOTATION]: who wrote this version (see rangeAllocationObject). */
+  readonly metadata: { readonly name: string; readonly annotations?: Readonly<Record<string, string>> };
   /** The range the bitmap is for ("10.96.0.0/12", "30000-32767"). */
   readonly range: string;
   /** AllocationBitmap.encode(). */
   readonly data: string;
 }
 
-export function rangeAllocationObject(name: string, range: string, bitmap: AllocationBitmap): RangeAllocationObject {
-  return { apiVersion: 'v1', kind: 'RangeAllocation', metadata: { name }, range, data: bitmap.encode() };
+export const WRITER_ANNOTATION = 'shoal.io/written-by';
+
+/**
+ * writer: unique per write ("<allocator id>/<sequence>"). Two servers often compute the same
+ * bitmap (both take the lowest free offset); the store client counts a retried update that finds
+ * its own bytes as its success, so equal bytes from two writers must never happen.
+ */
+export function rangeAllocationObject(name: string, range: string, bitmap: AllocationBitmap, writer?: string): RangeAllocationObject {
+  return { apiVersion: 'v1', kind: 'RangeAllocation', metadata: writer === undefined ? { name } : { name, annotations: { [WRITER_ANNOTATION]: writer } }, range, data: bitmap.encode() };
 }
 
 export function decodeRangeAllocation(bytes: Uint8Array): RangeAllocationObject {

@@ -51,6 +51,8 @@ export interface RangeAllocatorOptions {
   readonly size: number;
   /** Offsets 'any' never picks. */
   readonly reserved?: ReadonlySet<number>;
+  /** Unique among the cluster's allocators (e.g. a random UUID per API server): makes every write's bytes unique. */
+  readonly writerId: string;
 }
 
 interface Pending {
@@ -71,6 +73,9 @@ export class RangeAllocator {
   private running = false;
   /** The last state read or written (saves a read per batch when nobody else wrote). */
   private cached: Snapshot | undefined;
+  private writes = 0;
+  /** Writes made and compare-and-swaps lost (another server wrote first), for tests and logs. */
+  readonly stats = { writes: 0, conflicts: 0, batches: 0 };
 
   constructor(private readonly o: RangeAllocatorOptions) {
     this.reserved = o.reserved ?? new Set();
@@ -102,14 +107,16 @@ export class RangeAllocator {
 
   /** Writes bitmap if the object is still at revision (0 = does not exist). False on conflict. */
   async compareAndSwap(bitmap: AllocationBitmap, revision: number): Promise<boolean> {
-    const bytes = encodeRangeAllocation(rangeAllocationObject(this.o.name, this.o.range, bitmap));
+    const bytes = encodeRangeAllocation(rangeAllocationObject(this.o.name, this.o.range, bitmap, `${this.o.writerId}/${++this.writes}`));
     try {
       const v = revision === 0 ? await this.o.storage.create(this.o.key, bytes) : await this.o.storage.update(this.o.key, bytes, revision);
       this.cached = { bitmap: bitmap.clone(), revision: v.modRevision };
+      this.stats.writes++;
       return true;
     } catch (e) {
       if (e instanceof StorageError && (e.code === 'Conflict' || e.code === 'AlreadyExists' || e.code === 'NotFound')) {
         this.cached = undefined;
+        this.stats.conflicts++;
         return false;
       }
       throw new AllocatorError('Store', `the ${this.o.what} allocation could not be written: ${(e as Error).message}`, { cause: e });
@@ -151,6 +158,7 @@ export class RangeAllocator {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
+        this.stats.batches++;
         try {
           const results = await this.commit(batch.map((p) => p.wants));
           batch.forEach((p, i) => p.resolve(results[i]!));

@@ -7,7 +7,8 @@ import type { ServiceAllocators } from './service-allocation.js';
 import type { ServiceRanges } from './service-ranges.js';
 import { KUBERNETES_SERVICE_OFFSET } from './service-ranges.js';
 
-export function serviceAllocators(storage: Storage, ranges: ServiceRanges): ServiceAllocators {
+/** writerId: unique per API server (see RangeAllocatorOptions.writerId). */
+export function serviceAllocators(storage: Storage, ranges: ServiceRanges, writerId: string): ServiceAllocators {
   return {
     ranges,
     ips: new RangeAllocator({
@@ -19,7 +20,8 @@ export function serviceAllocators(storage: Storage, ranges: ServiceRanges): Serv
       range: ranges.ip.cidr,
       size: ranges.ip.size,
       reserved: new Set([KUBERNETES_SERVICE_OFFSET]),
+      writerId,
     }),
-    ports: new RangeAllocator({ storage, key: RANGE_KEYS.nodePorts, name: 'servicenodeports', what: 'node port', flag: 'service-node-port-range', range: ranges.port.text, size: ranges.port.size }),
+    ports: new RangeAllocator({ storage, key: RANGE_KEYS.nodePorts, name: 'servicenodeports', what: 'node port', flag: 'service-node-port-range', range: ranges.port.text, size: ranges.port.size, writerId }),
   };
 }

@@ -2,8 +2,8 @@
 // output; then validating plugins, which may only refuse. A plugin refuses by throwing an
 // ApiError. Plugins see the object before the kind's validation and defaulting (stage 4).
 //
-// The chain itself (which plugins, in which order, and the marked places where cluster IP
-// allocation (issue 8) and the security plugins (issue 5) go) is admission/default-chain.ts.
+// The chain itself (which plugins, in which order) is admission/default-chain.ts. Side effects
+// outside the object (a cluster IP taken) follow the write through WriteEffects.
 import type { KindDefinition, KubeObject } from '../../../api/kind.js';
 import type { RequestAttributes } from '../request.js';
 import type { WriteEffects } from './write-effects.js';

@@ -100,6 +100,24 @@ PodCIDR:            10.1.0.0/24
 
 `
 
+exports[`test/cli/describe-output.test.ts > TAP > describe service and node > NodePort service: IP, IPs and NodePort 1`] = `
+Name:               shop
+Namespace:          default
+Labels:             <none>
+Annotations:        <none>
+CreationTimestamp:  2026-12-04T10:00:00Z
+Selector:           app=shop
+Type:               NodePort
+IP:                 10.96.0.13
+IPs:                10.96.0.13
+Port:               http  80/TCP
+TargetPort:         8080/TCP
+NodePort:           http  30080/TCP
+Session Affinity:   None
+Events:             <none>
+
+`
+
 exports[`test/cli/describe-output.test.ts > TAP > describe service and node > service 1`] = `
 Name:               web
 Namespace:          default

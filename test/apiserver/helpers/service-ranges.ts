@@ -2,7 +2,8 @@
 import { AllocationBitmap, decodeRangeAllocation, ipOffset, portOffset, RANGE_KEYS } from '../../../control-plane/apiserver/allocation/index.js';
 import type { ServiceRanges } from '../../../control-plane/apiserver/allocation/index.js';
 import type { Storage } from '../../../control-plane/apiserver/storage/index.js';
-import type { Obj } from './api-conn.js';
+import type { Test } from 'tap';
+import type { ApiConn, Obj } from './api-conn.js';
 
 export async function storedOffsets(storage: Storage, ranges: ServiceRanges, which: 'ips' | 'ports'): Promise<number[]> {
   const v = await storage.get(which === 'ips' ? RANGE_KEYS.serviceIPs : RANGE_KEYS.nodePorts);
@@ -25,4 +26,11 @@ export function heldOffsets(ranges: ServiceRanges, services: readonly Obj[], whi
         })
       : services.flatMap((s) => nodePortsOf(s).flatMap((p) => portOffset(ranges.port, p) ?? []));
   return out.sort((a, b) => a - b);
+}
+
+/** Asserts that both bitmaps equal what the stored Services hold. */
+export async function assertConsistent(t: Test, conn: ApiConn, storage: Storage, ranges: ServiceRanges, what: string): Promise<void> {
+  const all = (await conn.list('services', '')).items;
+  t.same(await storedOffsets(storage, ranges, 'ips'), heldOffsets(ranges, all, 'ips'), `${what}: IP bitmap = IPs in use`);
+  t.same(await storedOffsets(storage, ranges, 'ports'), heldOffsets(ranges, all, 'ports'), `${what}: port bitmap = node ports in use`);
 }

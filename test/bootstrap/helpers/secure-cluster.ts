@@ -143,10 +143,10 @@ export class SecureCluster {
     return p;
   }
 
-  /** `init` on a new host; waits for the join lines (the API answered and published). */
-  async init(name: string, timeoutMs = 60_000): Promise<SecureHost> {
+  /** `init` on a new host (extra: more init flags); waits for the join lines (the API answered and published). */
+  async init(name: string, timeoutMs = 60_000, extra: readonly string[] = []): Promise<SecureHost> {
     const h = await this.newHost(name);
-    this.spawn(name, ['init', ...this.hostArgs(h)]);
+    this.spawn(name, ['init', ...this.hostArgs(h), ...extra]);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const m = JOIN_LINE.exec(this.output.get(name) ?? '');
