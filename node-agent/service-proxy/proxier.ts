@@ -94,7 +94,7 @@ export class ServiceProxier {
     // Node facts are checked here so a bad --cluster-cidr fails at start, not at the first sync.
     renderRuleset({ services: [], endpoints: [], node: this.facts });
     this.metrics = deps.metrics === undefined ? undefined : new ProxyMetrics(deps.metrics);
-    this.runner = new SyncRunner(() => this.exclusive(() => this.sync()), {
+    this.runner = new SyncRunner((periodic) => this.exclusive(() => this.sync(periodic)), {
       minIntervalMs: this.c.minSyncPeriodMs,
       maxIntervalMs: this.c.syncPeriodMs,
       retryIntervalMs: this.c.retryPeriodMs,
@@ -208,14 +208,16 @@ export class ServiceProxier {
     return next;
   }
 
-  private async sync(): Promise<boolean> {
+  private async sync(periodic: boolean): Promise<boolean> {
     const services = this.services;
     const endpoints = this.endpoints;
     if (services === undefined || endpoints === undefined || !services.hasSynced() || !endpoints.hasSynced()) return true;
     const { clock, iptables, log } = this.deps;
+    // A request whose changes an earlier run already took: nothing to do.
+    if (!periodic && !this.tracker.pending) return true;
     const pending = this.tracker.take();
-    // Nothing changed (the periodic run), a failure, or a long time since the last full sync: full.
-    const full = pending.full || pending.services.size === 0 || this.chains === undefined || clock.now() - this.lastFull >= this.c.syncPeriodMs;
+    // The periodic run, a failure, or a long time since the last full sync: full.
+    const full = periodic || pending.full || this.chains === undefined || clock.now() - this.lastFull >= this.c.syncPeriodMs;
     const mode: SyncMode = full ? 'full' : 'partial';
     const started = clock.now();
     try {
