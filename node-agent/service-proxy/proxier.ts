@@ -75,6 +75,8 @@ export class ServiceProxier {
   private chains: ExistingChains | undefined;
   private lastFull = Number.NEGATIVE_INFINITY;
   private serial: Promise<unknown> = Promise.resolve();
+  /** Chain name memo for renderRuleset; dropped on full syncs when churn has grown it past 2× the live chains. */
+  private chainNames = new Map<string, string>();
   private readonly stopping = new AbortController();
   private canaryLoop: Promise<void> | undefined;
 
@@ -226,7 +228,8 @@ export class ServiceProxier {
       const t0 = clock.now();
       const svcList = services.cache.list();
       const epList = endpoints.cache.list();
-      const rendered: RenderedRuleset = renderRuleset({ services: svcList, endpoints: epList, node: this.facts, existing, ...(full ? {} : { onlyServices: pending.services }) });
+      if (full && this.chains !== undefined && this.chainNames.size > 2 * (this.chains.nat.length + 1000)) this.chainNames = new Map();
+      const rendered: RenderedRuleset = renderRuleset({ services: svcList, endpoints: epList, node: this.facts, existing, chainNames: this.chainNames, ...(full ? {} : { onlyServices: pending.services }) });
       const t1 = clock.now();
       await applyRuleset(iptables, rendered);
       if (full) {

@@ -34,3 +34,13 @@ t.test('proxy flags - defaults, durations and refusals', async (t) => {
   t.throws(() => parseProxyFlags({ 'proxy-sync-period': 'soon' }, UsageError), /--proxy-sync-period: expected a duration/);
   t.throws(() => parseProxyFlags({ 'proxy-min-sync-period': '1m', 'proxy-sync-period': '30s' }, UsageError), /must not exceed/);
 });
+
+t.test('render - a chain name memo changes nothing in the output', async (t) => {
+  const services = Array.from({ length: 5 }, (_, i) => svc(`s${i}`, { clusterIP: `10.96.0.${i + 1}`, ports: [{ port: 80 }] }));
+  const endpoints = services.map((_, i) => eps(`s${i}`, [ready([`10.244.1.${i + 1}`], 80)]));
+  const names = new Map<string, string>();
+  const plain = renderRuleset({ services, endpoints, node }).text;
+  t.equal(renderRuleset({ services, endpoints, node, chainNames: names }).text, plain);
+  t.equal(names.size, 10, 'one entry per service port and endpoint');
+  t.equal(renderRuleset({ services, endpoints, node, chainNames: names }).text, plain, 'same with a warm memo');
+});
