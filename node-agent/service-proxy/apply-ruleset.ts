@@ -14,7 +14,7 @@ import type { RenderedRuleset } from '../proxy/index.js';
 import type { IptablesExecutor } from './iptables-executor.js';
 
 /** Chains per staged restore (nft); a ruleset declaring fewer nat chains goes in one restore. */
-export const DEFAULT_CHUNK_CHAINS = 2_000;
+export const DEFAULT_CHUNK_CHAINS = 1_000;
 
 export async function applyRuleset(ex: IptablesExecutor, rendered: RenderedRuleset, chunkChains = DEFAULT_CHUNK_CHAINS): Promise<number> {
   const texts = ex.backend === 'nft' ? stageRestore(rendered.text, chunkChains) : [rendered.text];

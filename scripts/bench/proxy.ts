@@ -1,4 +1,4 @@
-// `npm run bench -- proxy [--json] [--sizes 1000,10000] [--backend nft|legacy] [--changes 20] [--chunk 2000]`
+// `npm run bench -- proxy [--json] [--sizes 1000,10000] [--backend nft|legacy] [--changes 20] [--chunk 1000]`
 //
 // The service proxy on real iptables, in a network namespace of its own (the root namespace is
 // never touched; the namespace is deleted at the end and on SIGINT/SIGTERM):
@@ -23,7 +23,7 @@ import type { Endpoints, Service } from '../../api/index.js';
 import { ShoalClient, insecureCredentials, systemClock } from '../../client/index.js';
 import { ApiServer, systemClock as apiClock } from '../../control-plane/apiserver/index.js';
 import { MemoryStorage } from '../../control-plane/apiserver/storage/index.js';
-import { CommandIptables, ServiceProxier, applyRuleset, probeBackend, renderRuleset } from '../../node-agent/index.js';
+import { CommandIptables, DEFAULT_CHUNK_CHAINS, ServiceProxier, applyRuleset, probeBackend, renderRuleset } from '../../node-agent/index.js';
 import type { IptablesBackend, SyncReport } from '../../node-agent/index.js';
 import { FlagReader, round } from './bench-run.js';
 
@@ -38,7 +38,7 @@ interface Flags {
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const f: Flags = { json: false, sizes: [1000, 10000], backend: undefined, changes: 20, chunk: 2000 };
+  const f: Flags = { json: false, sizes: [1000, 10000], backend: undefined, changes: 20, chunk: DEFAULT_CHUNK_CHAINS };
   const r = new FlagReader(argv);
   for (const a of r) {
     if (a === '--json') f.json = true;
