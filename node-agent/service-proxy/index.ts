@@ -13,7 +13,7 @@ export { CANARY_TABLES, ensureCanary, ensureJumpRules, missingHostRules } from '
 export type { CanaryTable } from './host-checks.js';
 export { ProxyMetrics } from './proxy-metrics.js';
 export type { SyncMode } from './proxy-metrics.js';
-export { applyRuleset } from './apply-ruleset.js';
+export { applyRuleset, stageRestore, DEFAULT_CHUNK_CHAINS } from './apply-ruleset.js';
 export { ServiceProxier } from './proxier.js';
 export type { ProxierConfig, ProxierDeps, SyncReport } from './proxier.js';
 export { cleanupServiceProxy, cleanupBackend, foreignJumps, splitRuleWords } from './cleanup.js';

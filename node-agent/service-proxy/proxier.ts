@@ -75,6 +75,8 @@ export class ServiceProxier {
   private chains: ExistingChains | undefined;
   private lastFull = Number.NEGATIVE_INFINITY;
   private serial: Promise<unknown> = Promise.resolve();
+  /** Chain name memo for renderRuleset; dropped on full syncs when churn has grown it past 2× the live chains. */
+  private chainNames = new Map<string, string>();
   private readonly stopping = new AbortController();
   private canaryLoop: Promise<void> | undefined;
 
@@ -94,7 +96,7 @@ export class ServiceProxier {
     // Node facts are checked here so a bad --cluster-cidr fails at start, not at the first sync.
     renderRuleset({ services: [], endpoints: [], node: this.facts });
     this.metrics = deps.metrics === undefined ? undefined : new ProxyMetrics(deps.metrics);
-    this.runner = new SyncRunner(() => this.exclusive(() => this.sync()), {
+    this.runner = new SyncRunner((periodic) => this.exclusive(() => this.sync(periodic)), {
       minIntervalMs: this.c.minSyncPeriodMs,
       maxIntervalMs: this.c.syncPeriodMs,
       retryIntervalMs: this.c.retryPeriodMs,
@@ -208,14 +210,16 @@ export class ServiceProxier {
     return next;
   }
 
-  private async sync(): Promise<boolean> {
+  private async sync(periodic: boolean): Promise<boolean> {
     const services = this.services;
     const endpoints = this.endpoints;
     if (services === undefined || endpoints === undefined || !services.hasSynced() || !endpoints.hasSynced()) return true;
     const { clock, iptables, log } = this.deps;
+    // A request whose changes an earlier run already took: nothing to do.
+    if (!periodic && !this.tracker.pending) return true;
     const pending = this.tracker.take();
-    // Nothing changed (the periodic run), a failure, or a long time since the last full sync: full.
-    const full = pending.full || pending.services.size === 0 || this.chains === undefined || clock.now() - this.lastFull >= this.c.syncPeriodMs;
+    // The periodic run, a failure, or a long time since the last full sync: full.
+    const full = periodic || pending.full || this.chains === undefined || clock.now() - this.lastFull >= this.c.syncPeriodMs;
     const mode: SyncMode = full ? 'full' : 'partial';
     const started = clock.now();
     try {
@@ -224,7 +228,8 @@ export class ServiceProxier {
       const t0 = clock.now();
       const svcList = services.cache.list();
       const epList = endpoints.cache.list();
-      const rendered: RenderedRuleset = renderRuleset({ services: svcList, endpoints: epList, node: this.facts, existing, ...(full ? {} : { onlyServices: pending.services }) });
+      if (full && this.chains !== undefined && this.chainNames.size > 2 * (this.chains.nat.length + 1000)) this.chainNames = new Map();
+      const rendered: RenderedRuleset = renderRuleset({ services: svcList, endpoints: epList, node: this.facts, existing, chainNames: this.chainNames, ...(full ? {} : { onlyServices: pending.services }) });
       const t1 = clock.now();
       await applyRuleset(iptables, rendered);
       if (full) {

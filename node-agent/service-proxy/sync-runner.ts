@@ -19,9 +19,9 @@ export class SyncRunner {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
 
-  /** fn resolves false (or throws) when the run failed. */
+  /** fn resolves false (or throws) when the run failed; `periodic`: nobody asked for this run. */
   constructor(
-    private readonly fn: () => Promise<boolean>,
+    private readonly fn: (periodic: boolean) => Promise<boolean>,
     private readonly o: SyncRunnerOptions,
   ) {
     for (const k of ['minIntervalMs', 'maxIntervalMs', 'retryIntervalMs'] as const)
@@ -61,10 +61,11 @@ export class SyncRunner {
         if (wake.aborted) this.wake = new AbortController();
         continue;
       }
+      const periodic = !this.requested && this.lastOk;
       this.requested = false;
       this.lastStart = this.o.clock.now();
       try {
-        this.lastOk = await this.fn();
+        this.lastOk = await this.fn(periodic);
       } catch {
         this.lastOk = false;
       }
