@@ -144,8 +144,8 @@ up() {
   local fresh=0 h addr w
   ns_exists "$(ns sw)" || fresh=1
   if [ "$fresh" -eq 1 ]; then
-    # A first `up` that fails takes down what it made.
-    trap 'echo "lab: up failed; removing what it made" >&2; down >/dev/null 2>&1 || true' ERR
+    # A first `up` that fails (any command, `die` included: set -e exits) takes down what it made.
+    trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "lab: up failed; removing what it made" >&2; down >/dev/null 2>&1 || true; fi' EXIT
   fi
   mkdir -p "$LAB_DIR/image"
   make_switch
@@ -154,7 +154,7 @@ up() {
     start_dockerd "$w"
     load_image "$w"
   done
-  trap - ERR
+  trap - EXIT
   status
 }
 
@@ -205,6 +205,8 @@ down() {
   # Deleting a namespace deletes its veth end, and the switch's deletion its bridge.
   for h in "${names[@]}"; do ns_exists "$h" && ip netns del "$h" 2>/dev/null || true; done
   rm -rf "$LAB_DIR"
+  # The default parent goes too once no lab is left in it.
+  [ "$(dirname "$LAB_DIR")" = /var/lib/shoal-lab ] && rmdir /var/lib/shoal-lab 2>/dev/null || true
   echo "lab $LAB_NAME is down"
 }
 

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 
 const LAB = 'pnet';
 
+// A lab on a loaded 2-core machine (the whole suite beside it) can take longer than tap's 300 s.
+t.setTimeout(600_000);
+
 t.test('lab - pod network (host-gw) across two workers', async (t) => {
   if (!(await requireLab(t))) return;
   const lab = await Lab.up(t, { name: LAB, workers: 2 });

@@ -38,6 +38,9 @@ function tally(r: RunResult): Map<string, number> {
   return m;
 }
 
+// A lab on a loaded 2-core machine (the whole suite beside it) can take longer than tap's 300 s.
+t.setTimeout(600_000);
+
 t.test('lab - services: ClusterIP and NodePort over iptables on two workers', async (t) => {
   if (!(await requireLab(t))) return;
   const lab = await Lab.up(t, { name: LAB, workers: 2 });
