@@ -82,3 +82,16 @@ t.test('node ipam - nodes get distinct blocks once; held blocks survive a restar
   await until(t, 'd got the block b held', async () => (await cidrOf('d')) === bBlock);
   t.equal(await cidrOf('a'), a.spec.podCIDR, 'a was never reassigned');
 });
+
+t.test('node ipam - a node holding a block of another range stops allocation until it goes', async (t) => {
+  const { client } = await startCluster(t);
+  const nodes = client.resource<Node>('nodes', '');
+  await nodes.create(nodeObj('old', '10.100.5.0/24'));
+  await nodes.create(nodeObj('new'));
+  startManager(t, client, { controllers: ['node-ipam'], nodeIpam: { clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24, retryMs: 200 } });
+  const events = client.resource<Event>('events', 'default');
+  await until(t, 'CIDRNotAvailable naming the foreign block', async () => (await events.list()).items.some((e) => e.reason === 'CIDRNotAvailable' && e.involvedObject.name === 'new' && /node old: 10.100.5.0\/24 is outside the cluster CIDR/.test(e.message ?? '')));
+  t.equal((await nodes.get('new')).spec.podCIDR, undefined, 'nothing allocated meanwhile');
+  await nodes.delete('old');
+  await until(t, 'allocation resumes once the foreign node is gone', async () => (await nodes.get('new')).spec.podCIDR === '10.244.0.0/24');
+});

@@ -2,7 +2,10 @@
 // lowest free block of the cluster CIDR, written once with the resourceVersion it was computed
 // from (spec.podCIDR and spec.podCIDRs; never reassigned). On start, blocks that nodes already
 // hold are marked before anything is handed out; a deleted node frees its block; when none is
-// left the node gets a Warning event CIDRNotAvailable and is retried later.
+// left the node gets a Warning event CIDRNotAvailable and is retried later. A node holding a
+// block this allocator cannot mark (another cluster CIDR or mask: a control-plane host started
+// with other flags) stops all allocation, as kube-controller-manager does: handing out blocks
+// from a range that does not match could overlap the blocks already in use.
 import type { Node } from '../../../api/index.js';
 import type { Informer, ShoalClient } from '../../../client/index.js';
 import { isNotFound } from '../../../client/index.js';
@@ -30,6 +33,8 @@ export class NodeIpamController extends Controller {
   /** node name → the block it holds (or was given and is being written). */
   private readonly held = new Map<string, string>();
   private readonly retryMs: number;
+  /** Blocks held by nodes that this allocator cannot mark: while any, nothing is allocated. */
+  private readonly foreign = new Map<string, string>();
 
   constructor(private readonly d: ControllerDeps & { readonly client: ShoalClient; readonly informers: InformerFactory; readonly events: EventSink; readonly options?: NodeIpamOptions }) {
     super('node-ipam', d);
@@ -52,8 +57,13 @@ export class NodeIpamController extends Controller {
     const prev = this.held.get(name);
     if (prev !== undefined) this.allocator.release(prev);
     const r = this.allocator.occupy(cidr);
-    if (r.ok) this.held.set(name, cidr);
-    else this.log.warn({ node: name, podCIDR: cidr, reason: r.reason }, 'node has a pod CIDR this allocator does not manage');
+    if (r.ok) {
+      this.held.set(name, cidr);
+      this.foreign.delete(name);
+    } else {
+      this.foreign.set(name, r.reason);
+      this.log.error({ node: name, podCIDR: cidr, reason: r.reason }, 'node has a pod CIDR this allocator cannot mark; no pod CIDR is allocated until that is fixed (same --cluster-cidr and --node-cidr-mask-size on every control-plane host)');
+    }
   }
 
   protected async sync(key: string): Promise<SyncResult | void> {
@@ -62,6 +72,11 @@ export class NodeIpamController extends Controller {
     if (node.spec.podCIDR !== undefined && node.spec.podCIDR !== '') {
       this.note(node);
       return;
+    }
+    const [foreignNode, why] = [...this.foreign][0] ?? [];
+    if (foreignNode !== undefined) {
+      this.d.events.event(node, 'Warning', 'CIDRNotAvailable', `Node ${key} status is now: CIDRNotAvailable (node ${foreignNode}: ${why ?? ''}; every control-plane host must use the same --cluster-cidr and --node-cidr-mask-size)`);
+      return { requeueAfterMs: this.retryMs };
     }
     // A block given earlier whose write is not visible yet (or failed): the same one again.
     let cidr = this.held.get(key);
@@ -83,6 +98,7 @@ export class NodeIpamController extends Controller {
   }
 
   private free(name: string): void {
+    if (this.foreign.delete(name)) for (const n of this.nodes.cache.list()) if (!n.spec.podCIDR) this.queue.add(n.metadata.name ?? '');
     const cidr = this.held.get(name);
     if (cidr === undefined) return;
     this.held.delete(name);
