@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { clientOptionsFromConfig, loadConfig, ShoalClient, systemClock } from '../client/index.js';
 import type { ShoalClientOptions } from '../client/index.js';
 import type { ApiConfig } from './apiserver/config.js';
+import type { NodeIpamConfig } from './apiserver/node-ipam-flags.js';
 import { ControllerManager, LeaderElector } from './controllers/index.js';
 import type { ServiceAccountTokens } from './controllers/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -29,6 +30,8 @@ export interface ControlLoopsSettings {
   readonly controllerManager: ShoalClientOptions | undefined;
   /** Signs ServiceAccount token Secrets; undefined = no token Secrets. */
   readonly serviceAccountTokens: ServiceAccountTokens | undefined;
+  /** Node IPAM flags (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size); undefined = defaults. */
+  readonly nodeIpam?: NodeIpamConfig;
 }
 
 /** The token issuer (and audience) until the API server's --api-service-account-issuer is passed in. */
@@ -70,7 +73,7 @@ export async function loadControlLoopsSettings(api: ApiConfig, issuer = DEFAULT_
       throw new ConfigError(`--service-account-private-key-file: ${(e as Error).message}`);
     }
   }
-  return { scheduler: scheduler?.options, controllerManager: controllerManager?.options, serviceAccountTokens };
+  return { scheduler: scheduler?.options, controllerManager: controllerManager?.options, serviceAccountTokens, nodeIpam: api.nodeIpam };
 }
 
 /** Starts both candidates; `localApi` (host:port of this host's API server) serves loops without a config file. */
@@ -119,7 +122,12 @@ export function startControlLoops(settings: ControlLoopsSettings, localApi: stri
     client: managerClient,
     clock: systemClock,
     log: log.child({ component: 'controller-manager' }),
-    config: { identity },
+    config: {
+      identity,
+      ...(settings.nodeIpam === undefined
+        ? {}
+        : { allocateNodeCIDRs: settings.nodeIpam.allocateNodeCIDRs, nodeIpam: { clusterCIDR: settings.nodeIpam.clusterCIDR, nodeCIDRMaskSize: settings.nodeIpam.nodeCIDRMaskSize } }),
+    },
     ...(settings.serviceAccountTokens === undefined ? {} : { serviceAccountTokens: settings.serviceAccountTokens }),
   });
   schedulerElector.start();

@@ -31,6 +31,8 @@ import { PodWorker, SyncOutcome } from './pod/pod-worker.js';
 import { statusMergePatch } from './pod/status-patch.js';
 import { ContainerStateKind } from './runtime/index.js';
 import type { ContainerRuntime } from './runtime/index.js';
+import type { PodNetworkStatus } from './pod-network/index.js';
+import type { HostFacts } from './node/host-facts.js';
 
 /** What the Node reports as nodeInfo.kubeletVersion and tunnels announce. */
 export const AGENT_VERSION = `shoal-agent/${buildInfo().version}`;
@@ -52,6 +54,8 @@ export interface AgentConfig {
   readonly reservations?: Reservations;
   readonly thresholds?: Thresholds;
   readonly maxPods?: number;
+  /** The node's InternalIP (--node-ip): first in status.addresses and the pods' hostIP; default: the host's first address. */
+  readonly nodeIP?: string;
 }
 
 export interface AgentDeps {
@@ -64,6 +68,8 @@ export interface AgentDeps {
   readonly events?: EventSink;
   readonly configSource?: ConfigSource;
   readonly metrics?: Registry;
+  /** The pod network (host-gw): pods wait until it is ready and join its docker network; absent = Docker's default bridge. */
+  readonly podNetwork?: { status(): PodNetworkStatus; containerStarted?(): void };
 }
 
 interface WorkerSlot {
@@ -110,6 +116,7 @@ export class Agent {
       housekeepingMs: positive('housekeepingMs', cfg.housekeepingMs ?? 10_000),
       orphanGraceSeconds: cfg.orphanGraceSeconds ?? 10,
       maxPods: positive('maxPods', cfg.maxPods ?? 110),
+      nodeIP: cfg.nodeIP ?? '',
     };
     this.nodeName = this.c.nodeName;
     this.dataDir = this.c.dataDir;
@@ -117,7 +124,15 @@ export class Agent {
     this.podCache = new DiskCache<Pod>(join(this.dataDir, 'cache', 'pods'));
     this.events = deps.events ?? new ApiEventSink(deps.client, this.nodeName, deps.clock, deps.log);
     this.configSource = deps.configSource ?? new ApiConfigSource(deps.client, this.dataDir, deps.log);
-    this.heartbeat = new NodeHeartbeat(deps.client, deps.runtime, deps.host ?? { facts: readHostFacts, usage: readHostUsage }, deps.clock, deps.log, {
+    const host = deps.host ?? { facts: readHostFacts, usage: readHostUsage };
+    const nodeIP = this.c.nodeIP;
+    // --node-ip comes first in the addresses (InternalIP) whatever the host's interfaces say.
+    const facts = nodeIP === '' ? host.facts : async (): Promise<HostFacts> => {
+      const f = await host.facts();
+      return { ...f, addresses: [nodeIP, ...f.addresses.filter((a) => a !== nodeIP)] };
+    };
+    const net = deps.podNetwork;
+    this.heartbeat = new NodeHeartbeat(deps.client, deps.runtime, { facts, usage: () => host.usage() }, deps.clock, deps.log, {
       nodeName: this.nodeName,
       reservations: cfg.reservations ?? defaultReservations,
       thresholds: cfg.thresholds ?? defaultThresholds,
@@ -125,6 +140,14 @@ export class Agent {
       agentVersion: AGENT_VERSION,
       leaseDurationSeconds: this.c.leaseDurationSeconds,
       statusMaxAgeMs: this.c.statusMaxAgeMs,
+      ...(net === undefined
+        ? {}
+        : {
+            network: () => {
+              const s = net.status();
+              return s.ready ? { ready: true } : { ready: false, reason: s.reason, message: s.message };
+            },
+          }),
     });
     this.metrics = deps.metrics ?? new Registry();
     const reg = [this.metrics];
@@ -194,6 +217,15 @@ export class Agent {
     }
   }
 
+  /** The pod network changed state: report it in the node's conditions now (not at the next check). */
+  networkChanged(): void {
+    if (!this.registered || this.stopping.signal.aborted) return;
+    this.heartbeat.updateStatus().then(
+      (written) => written && this.m.statusWrites.inc(),
+      (e: unknown) => this.deps.log.warn({ err: (e as Error).message }, 'node status update failed'),
+    );
+  }
+
   private async beat(): Promise<void> {
     if (!this.registered) {
       await this.heartbeat.register();
@@ -239,7 +271,11 @@ export class Agent {
         writeStatus: (p, s) => this.writeStatus(p, s),
         deletePod: (p) => this.deletePod(p),
         backoff: this.backoff,
-        onContainerStart: () => this.m.starts.inc(),
+        onContainerStart: () => {
+          this.m.starts.inc();
+          this.deps.podNetwork?.containerStarted?.();
+        },
+        ...(this.deps.podNetwork === undefined ? {} : { podNetwork: () => this.deps.podNetwork!.status() }),
       },
       pod,
     );

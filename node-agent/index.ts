@@ -38,3 +38,8 @@ export { parseRunArgs, UsageError } from './main.js';
 export * from './tunnel/index.js';
 export * from './join/index.js';
 export * from './proxy/index.js';
+export * from './service-proxy/index.js';
+export { parseProxyFlags, parseDurationFlag, proxyOptions, startServiceProxy, PROXY_MODES } from './service-proxy-flags.js';
+export type { ProxyMode, ProxyOptions, ProxyStartDeps } from './service-proxy-flags.js';
+export { cleanupSteps, runCleanup } from './cleanup-command.js';
+export type { CleanupContext, CleanupStep } from './cleanup-command.js';

@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../store/config.js';
 import { AuthorizationMode } from './cluster-security.js';
+import { parseNodeIpamFlags } from './node-ipam-flags.js';
+import type { NodeIpamConfig } from './node-ipam-flags.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges, ServiceRangeError } from './allocation/index.js';
 import type { ServiceRanges } from './allocation/index.js';
 
@@ -42,6 +44,8 @@ export interface ApiConfig {
   /** PEM private key that signs the ServiceAccount controller's token Secrets; undefined = no token Secrets. */
   readonly serviceAccountPrivateKeyFile: string | undefined;
   readonly security: ApiSecurityConfig;
+  /** Node IPAM in the controller manager (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size). */
+  readonly nodeIpam: NodeIpamConfig;
   /** --service-cluster-ip-range and --service-node-port-range (the same on every API server). */
   readonly serviceRanges: ServiceRanges;
 }
@@ -58,6 +62,10 @@ export const API_USAGE = `API server (runs next to this store member when --api-
                                         use (default: no credentials, to this host's API address)
   --service-account-private-key-file F  PEM key that signs the ServiceAccount token Secrets
                                         (default: none, no token Secrets)
+  --allocate-node-cidrs true|false      give every node a pod CIDR (spec.podCIDR) out of
+                                        --cluster-cidr (default: true)
+  --cluster-cidr CIDR                   the pods' address range (default: 10.244.0.0/16)
+  --node-cidr-mask-size N               prefix length of each node's pod CIDR (default: 24)
   --service-cluster-ip-range CIDR       Services' cluster IPs (IPv4, /12 to /30; default ${DEFAULT_SERVICE_CLUSTER_IP_RANGE});
                                         the first address is the kubernetes Service's
   --service-node-port-range MIN-MAX     NodePorts (default ${DEFAULT_SERVICE_NODE_PORT_RANGE})
@@ -101,8 +109,9 @@ const SECURITY_FLAGS = [
   'api-cluster-signing-key-file',
 ] as const;
 const LOOP_FILE_FLAGS = ['scheduler-config', 'controller-manager-config', 'service-account-private-key-file'] as const;
+const NODE_IPAM_FLAGS = ['allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
 const SERVICE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS, ...NODE_IPAM_FLAGS] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 const BOOLEAN_FLAGS: readonly string[] = ['api-anonymous-admin'];
 const FILE_FLAGS: readonly ApiFlag[] = SECURITY_FLAGS.filter((f) => f.endsWith('file') || f === 'api-encryption-provider-config');
@@ -255,6 +264,7 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
     controllerManagerConfig: parseFile('controller-manager-config', raw.get('controller-manager-config')),
     serviceAccountPrivateKeyFile: parseFile('service-account-private-key-file', raw.get('service-account-private-key-file')),
     security: parseSecurity(raw, exists),
+    nodeIpam: parseNodeIpamFlags(raw),
     serviceRanges: parseRanges(raw),
   };
   if (!api.controlLoops) {

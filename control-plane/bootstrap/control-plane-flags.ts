@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { DataDirLayout } from './data-dir-layout.js';
 import type { HostOptions } from './host-options.js';
+import { NODE_IPAM_DEFAULTS } from '../apiserver/node-ipam-flags.js';
 
 export type FlagValue = string | boolean;
 /** Flag name (without "--") → value, in a stable order. */
@@ -128,6 +129,10 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
       'scheduler-config': d.schedulerConfig,
       'controller-manager-config': d.controllerManagerConfig,
       'service-account-private-key-file': d.serviceAccountKey,
+      // Node IPAM (init/join --cluster-cidr etc.; kubeadm's defaults): every host of a cluster uses the same.
+      'allocate-node-cidrs': (o.nodeIpam ?? NODE_IPAM_DEFAULTS).allocateNodeCIDRs,
+      'cluster-cidr': (o.nodeIpam ?? NODE_IPAM_DEFAULTS).clusterCIDR,
+      'node-cidr-mask-size': String((o.nodeIpam ?? NODE_IPAM_DEFAULTS).nodeCIDRMaskSize),
     });
   }
   return flags;

@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges, ServiceRangeError } from '../apiserver/allocation/index.js';
 import { BootstrapError } from './bootstrap-error.js';
+import { parseNodeIpamFlags } from '../apiserver/node-ipam-flags.js';
+import type { NodeIpamConfig } from '../apiserver/node-ipam-flags.js';
 
 export interface HostPorts {
   readonly client: number;
@@ -28,6 +30,8 @@ export interface HostOptions {
   /** The Services' ranges (canonical text); every control-plane host of a cluster uses the same. */
   readonly serviceClusterIpRange: string;
   readonly serviceNodePortRange: string;
+  /** Node IPAM (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size); absent = kubeadm's defaults. */
+  readonly nodeIpam?: NodeIpamConfig;
 }
 
 export interface JoinOptions extends HostOptions {
@@ -43,7 +47,7 @@ export interface JoinOptions extends HostOptions {
 export const SERVICE_RANGE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
 export type ServiceRangeFlag = (typeof SERVICE_RANGE_FLAGS)[number];
 
-const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range'] as const;
+const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range', 'allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
 const JOIN_FLAGS = ['token', 'ca-cert-hash', 'certificate-key'] as const;
 type Flag = (typeof HOST_FLAGS)[number] | (typeof JOIN_FLAGS)[number];
 
@@ -51,6 +55,7 @@ export const INIT_USAGE = `usage: shoal-control-plane init --data-dir DIR --name
        [--listen-address IP] [--client-port 2379] [--peer-port 2380] [--api-port 6443]
        [--api-http-port 6444] [--admin-config PATH (default ~/.shoal/config)]
        [--service-cluster-ip-range ${DEFAULT_SERVICE_CLUSTER_IP_RANGE}] [--service-node-port-range ${DEFAULT_SERVICE_NODE_PORT_RANGE}]
+       [--cluster-cidr 10.244.0.0/16] [--node-cidr-mask-size 24] [--allocate-node-cidrs true]
   Creates the cluster CA and this host's certificates in DIR (once), then runs the store member
   and the API server over TLS and prints the join commands. Run again: just starts.`;
 
@@ -132,7 +137,13 @@ function hostOptions(flags: Map<Flag, string>, homeDir: string | undefined): Hos
     if (e instanceof ServiceRangeError) throw bad(e.message);
     throw e;
   }
-  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig, serviceClusterIpRange: ranges.ip.cidr, serviceNodePortRange: ranges.port.text };
+  let nodeIpam: NodeIpamConfig;
+  try {
+    nodeIpam = parseNodeIpamFlags(flags as ReadonlyMap<string, string>);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig, serviceClusterIpRange: ranges.ip.cidr, serviceNodePortRange: ranges.port.text, nodeIpam };
 }
 
 export function parseInitOptions(argv: readonly string[], homeDir: string | undefined): HostOptions {

@@ -14,6 +14,8 @@ import { LeaderElector } from './leader-election/leader-elector.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { CidrAllocator, DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, NodeIpamController } from './node-ipam/index.js';
+import type { NodeIpamOptions } from './node-ipam/index.js';
 import { ReplicaSetController, replicaSetKindAdapter, replicationControllerKindAdapter } from './replica-set/replica-set-controller.js';
 import { StatefulSetController } from './stateful-set/stateful-set-controller.js';
 import { ResourceQuotaController } from './resource-quota/resource-quota-controller.js';
@@ -23,7 +25,7 @@ import type { Controller } from './shared/controller.js';
 import { EventRecorder } from './shared/event-recorder.js';
 import { InformerFactory } from './shared/informer-factory.js';
 
-export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'node-lifecycle', 'resourcequota'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'replicationcontroller', 'deployment', 'endpoints', 'namespace', 'garbage-collector', 'serviceaccount', 'job', 'cronjob', 'daemonset', 'statefulset', 'node-lifecycle', 'resourcequota', 'node-ipam'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface ControllerManagerConfig {
@@ -43,6 +45,10 @@ export interface ControllerManagerConfig {
   readonly leaseNamespace?: string;
   /** Node heartbeat grace, monitor period and eviction rate. */
   readonly nodeLifecycle?: NodeLifecycleOptions;
+  /** Pod CIDRs for nodes (--cluster-cidr, --node-cidr-mask-size). */
+  readonly nodeIpam?: NodeIpamOptions;
+  /** --allocate-node-cidrs (default true): false leaves the node-ipam controller out. */
+  readonly allocateNodeCIDRs?: boolean;
   /** Run without leader election (a single host, tests). */
   readonly leaderElection?: boolean;
 }
@@ -78,6 +84,13 @@ export class ControllerManager {
     const c = deps.config;
     for (const n of c.controllers ?? []) if (!(CONTROLLER_NAMES as readonly string[]).includes(n)) throw new ControllerManagerConfigError(`controllers: unknown controller "${n}" (known: ${CONTROLLER_NAMES.join(', ')})`);
     if (c.workers !== undefined && !(Number.isInteger(c.workers) && c.workers >= 1)) throw new ControllerManagerConfigError(`workers: must be an integer >= 1, got ${c.workers}`);
+    if (c.nodeIpam !== undefined) {
+      try {
+        new CidrAllocator(c.nodeIpam.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, c.nodeIpam.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE);
+      } catch (e) {
+        throw new ControllerManagerConfigError(`nodeIpam: ${(e as Error).message}`);
+      }
+    }
     if (c.leaderElection !== false) {
       this.elector = new LeaderElector({
         client: deps.client,
@@ -134,6 +147,7 @@ export class ControllerManager {
     const events = new EventRecorder({ client, clock, log, component: 'controller-manager' });
     const base = { client, clock, log, informers, events, ...(config.workers === undefined ? {} : { workers: config.workers }) };
     const enabled = new Set<ControllerName>(config.controllers ?? CONTROLLER_NAMES);
+    if (config.allocateNodeCIDRs === false) enabled.delete('node-ipam');
     const controllers: Controller[] = [];
     for (const name of CONTROLLER_NAMES) {
       if (!enabled.has(name)) continue;
@@ -176,6 +190,9 @@ export class ControllerManager {
           break;
         case 'resourcequota':
           controllers.push(new ResourceQuotaController(base));
+          break;
+        case 'node-ipam':
+          controllers.push(new NodeIpamController({ ...base, ...(config.nodeIpam === undefined ? {} : { options: config.nodeIpam }) }));
           break;
       }
     }

@@ -49,3 +49,5 @@ export { rolloutStatus, pauseDeployment, resumeDeployment, restartDeployment } f
 export { RESTARTED_AT_ANNOTATION } from '../../workloads/index.js';
 export type { RolloutStatus } from '../../workloads/index.js';
 export { ResourceQuotaController, QUOTA_TRIGGER_RESOURCES } from './resource-quota/resource-quota-controller.js';
+export { NodeIpamController, CidrAllocator, CidrAllocatorConfigError, DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE } from './node-ipam/index.js';
+export type { NodeIpamOptions, OccupyResult } from './node-ipam/index.js';

@@ -9,7 +9,7 @@ import type { ContainerRuntime } from '../runtime/index.js';
 import { rfc3339 } from '../time-format.js';
 import type { HostFacts, HostUsage } from './host-facts.js';
 import { buildNodeStatus, nodeLabels, statusFingerprint } from './node-status.js';
-import type { Reservations, Thresholds } from './node-status.js';
+import type { NetworkState, Reservations, Thresholds } from './node-status.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -21,6 +21,8 @@ export interface NodeHeartbeatOptions {
   readonly agentVersion: string;
   readonly leaseDurationSeconds: number;
   readonly statusMaxAgeMs: number;
+  /** The pod network's state for the node's conditions; absent = no pod network (--pod-network none). */
+  readonly network?: () => NetworkState;
 }
 
 export interface HostReader {
@@ -89,7 +91,7 @@ export class NodeHeartbeat {
       runtimeError = (e as Error).message;
     }
     const now = this.clock.now();
-    const status = buildNodeStatus({ facts, usage, reservations: this.o.reservations, thresholds: this.o.thresholds, maxPods: this.o.maxPods, runtimeVersion, runtimeError, agentVersion: this.o.agentVersion, previous: this.lastStatus, now });
+    const status = buildNodeStatus({ facts, usage, reservations: this.o.reservations, thresholds: this.o.thresholds, maxPods: this.o.maxPods, runtimeVersion, runtimeError, agentVersion: this.o.agentVersion, previous: this.lastStatus, now, ...(this.o.network === undefined ? {} : { network: this.o.network() }) });
     const fp = statusFingerprint(status);
     if (!force && fp === this.lastFingerprint && now - this.lastWrite < this.o.statusMaxAgeMs) return false;
     await this.client.resource<Node>('nodes', '').patchStatus(this.o.nodeName, { status });

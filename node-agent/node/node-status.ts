@@ -35,6 +35,15 @@ export interface NodeStatusInput {
   readonly agentVersion: string;
   readonly previous: Node['status'] | undefined;
   readonly now: number;
+  /** The pod network's state (host-gw); undefined = no pod network of ours (no NetworkUnavailable condition). */
+  readonly network?: NetworkState;
+}
+
+export interface NetworkState {
+  readonly ready: boolean;
+  /** Why not (a CamelCase reason and a sentence); ignored when ready. */
+  readonly reason?: string;
+  readonly message?: string;
 }
 
 const ki = (bytes: number): string => `${Math.max(0, Math.floor(bytes / 1024))}Ki`;
@@ -72,13 +81,19 @@ export function buildNodeStatus(i: NodeStatusInput): NonNullable<Node['status']>
     };
   };
   const diskFree = usage.rootDiskBytes > 0 ? usage.rootDiskAvailableBytes / usage.rootDiskBytes : 1;
-  const ready = i.runtimeError === '';
+  const netDown = i.network !== undefined && !i.network.ready;
+  const ready = i.runtimeError === '' && !netDown;
   const conditions = [
     cond('MemoryPressure', usage.memoryAvailableBytes < th.memoryAvailableBytes, 'AgentHasInsufficientMemory', 'AgentHasSufficientMemory', 'agent has insufficient memory available', 'agent has sufficient memory available'),
     cond('DiskPressure', diskFree < th.diskAvailableFraction, 'AgentHasDiskPressure', 'AgentHasNoDiskPressure', 'agent has disk pressure', 'agent has no disk pressure'),
     cond('PIDPressure', usage.pids > usage.pidMax * th.pidUsedFraction, 'AgentHasInsufficientPID', 'AgentHasSufficientPID', 'agent has insufficient PID available', 'agent has sufficient PID available'),
+    ...(i.network === undefined
+      ? []
+      : [cond('NetworkUnavailable', netDown, i.network.reason ?? 'NetworkNotReady', 'RouteCreated', `pod network not ready: ${i.network.message ?? ''}`, 'pod network is ready (docker network, routes and rules in place)')]),
     // Ready is "True when on": invert the reason pair.
-    cond('Ready', ready, 'AgentReady', 'RuntimeUnavailable', 'agent is posting ready status', `container runtime is down: ${i.runtimeError}`),
+    i.runtimeError !== ''
+      ? cond('Ready', false, 'AgentReady', 'RuntimeUnavailable', 'agent is posting ready status', `container runtime is down: ${i.runtimeError}`)
+      : cond('Ready', ready, 'AgentReady', 'NetworkNotReady', 'agent is posting ready status', `pod network not ready: ${i.network?.message ?? ''}`),
   ];
   return {
     capacity,

@@ -28,6 +28,7 @@ import { computePodStatus, WaitingReason } from './pod-status.js';
 import type { ContainerObservation } from './pod-status.js';
 import { shouldRestart, shouldRestartInit } from './restart-decision.js';
 import { claimsRootFor, podDirFor, prepareVolumes } from './volumes.js';
+import type { PodNetworkStatus } from '../pod-network/index.js';
 
 export interface PodWorkerDeps {
   readonly runtime: ContainerRuntime;
@@ -45,6 +46,8 @@ export interface PodWorkerDeps {
   readonly deletePod: (pod: Pod) => Promise<void>;
   readonly backoff: BackoffPolicy;
   readonly onContainerStart?: () => void;
+  /** The pod network (host-gw): containers wait until it is ready and join its network; absent = the runtime's default network. */
+  readonly podNetwork?: () => PodNetworkStatus;
 }
 
 /** What a worker knows of one container name between syncs. */
@@ -334,6 +337,9 @@ export class PodWorker {
   private async startNew(c: Container, kind: ContainerKindLabel, restartCount: number): Promise<void> {
     const m = this.mem(c.name);
     if (m.notBefore > this.deps.clock.now()) return;
+    // Never on Docker's default bridge when a pod network is configured: wait for it.
+    const net = this.pod.spec.hostNetwork === true ? undefined : this.deps.podNetwork?.();
+    if (net !== undefined && !net.ready) return this.failed(c, WaitingReason.ContainerCreating, `network is not ready: ${net.message}`, 'NetworkNotReady', `network is not ready: ${net.message}`);
     if (!(await this.ensureImage(c))) return;
     const data = await fetchConfigData(this.deps.config, this.pod);
     const podIP = this.pod.status?.podIP ?? '';
@@ -344,7 +350,7 @@ export class PodWorker {
     const spec = buildContainerSpec({ pod: this.pod, container: c, kind, nodeName: this.deps.nodeName, restartCount, backoff: m.consecutive, env: env.env, volumes: volumes.volumes });
     let id: string;
     try {
-      id = await this.deps.runtime.create(spec);
+      id = await this.deps.runtime.create(net?.ready === true ? { ...spec, network: net.network } : spec);
     } catch (e) {
       return this.failed(c, WaitingReason.CreateContainerError, (e as Error).message);
     }

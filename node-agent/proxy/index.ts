@@ -11,5 +11,5 @@ export { JUMP_RULES, jumpArgv, canaryArgv, renderCleanup } from './jump-rules.js
 export type { JumpRule, IptablesTable, Cleanup } from './jump-rules.js';
 export { detectBackend } from './backend-detect.js';
 export type { BackendDecision, BackendInput, IptablesBackend } from './backend-detect.js';
-export { parseSave, shoalChains } from './save-text.js';
+export { parseSave, shoalChains, shoalChainsAll } from './save-text.js';
 export type { SaveSummary } from './save-text.js';

@@ -60,13 +60,15 @@ export interface Cleanup {
  * Remove every Shoal rule: the jumps first (a chain still referenced cannot be deleted), then all
  * Shoal chains found in the host's tables (pass shoalChains(iptables-save output)).
  */
-export function renderCleanup(existing: { nat: readonly string[]; filter: readonly string[] }): Cleanup {
-  const table = (name: IptablesTable, chains: readonly string[]): string[] => {
+export function renderCleanup(existing: { nat: readonly string[]; filter: readonly string[]; mangle?: readonly string[] }): Cleanup {
+  const table = (name: IptablesTable | 'mangle', chains: readonly string[]): string[] => {
     const sorted = [...new Set(chains)].sort(compareText);
     return [`*${name}`, ...sorted.map((c) => `:${c} - [0:0]`), ...sorted.map((c) => `-X ${c}`), 'COMMIT'];
   };
+  // mangle holds only the canary; it is written only when there is something to remove.
+  const mangle = existing.mangle !== undefined && existing.mangle.length > 0 ? table('mangle', existing.mangle) : [];
   return {
     deleteJumps: JUMP_RULES.map((r) => jumpArgv(r, 'delete')),
-    restore: [...table('filter', existing.filter), ...table('nat', existing.nat), ''].join('\n'),
+    restore: [...table('filter', existing.filter), ...table('nat', existing.nat), ...mangle, ''].join('\n'),
   };
 }

@@ -50,6 +50,8 @@ export interface RenderInput {
    * full, and stale chains are still deleted. Undefined: a full sync.
    */
   onlyServices?: ReadonlySet<string>;
+  /** Memo of chain names (owned by the caller, e.g. the proxier); the output is the same with or without. */
+  chainNames?: Map<string, string>;
 }
 
 export interface RenderedRuleset {
@@ -72,7 +74,7 @@ export class ProxyConfigError extends Error {
 export function renderRuleset(input: RenderInput): RenderedRuleset {
   const node = checkNodeFacts(input.node);
   const mark = `0x${(1 << node.masqueradeBit).toString(16)}`;
-  const ports = collectServicePorts(input.services, input.endpoints);
+  const ports = collectServicePorts(input.services, input.endpoints, input.chainNames);
   const filter = new Table([Chain.Firewall, Chain.ExternalServices, Chain.Forward]);
   const nat = new Table([Chain.Services, Chain.NodePorts, Chain.Postrouting, Chain.MarkMasq]);
 

@@ -28,7 +28,13 @@ export function parseSave(text: string): SaveSummary {
 
 /** Shoal's chains in the nat and filter tables of an iptables-save dump (a sync's `existing`). */
 export function shoalChains(text: string): { nat: string[]; filter: string[] } {
+  const { nat, filter } = shoalChainsAll(text);
+  return { nat, filter };
+}
+
+/** shoalChains plus the mangle table (where only the canary lives): what cleanup removes. */
+export function shoalChainsAll(text: string): { nat: string[]; filter: string[]; mangle: string[] } {
   const { chains } = parseSave(text);
   const ours = (table: string): string[] => (chains.get(table) ?? []).filter((c) => c.startsWith(CHAIN_PREFIX));
-  return { nat: ours('nat'), filter: ours('filter') };
+  return { nat: ours('nat'), filter: ours('filter'), mangle: ours('mangle') };
 }

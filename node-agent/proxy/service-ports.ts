@@ -42,7 +42,14 @@ export function hasVirtualIP(s: Service): boolean {
  * service port and has already resolved named targetPorts, so a service port's endpoints are the
  * ready addresses of subsets that carry a port with the same name and protocol.
  */
-export function collectServicePorts(services: readonly Service[], endpoints: readonly Endpoints[]): ServicePortInfo[] {
+export function collectServicePorts(services: readonly Service[], endpoints: readonly Endpoints[], names?: Map<string, string>): ServicePortInfo[] {
+  // Chain names are sha256 hashes: a caller that renders often passes a memo (input → name).
+  const memo = (key: string, make: () => string): string => {
+    if (names === undefined) return make();
+    let v = names.get(key);
+    if (v === undefined) names.set(key, (v = make()));
+    return v;
+  };
   const byKey = new Map<string, Endpoints>();
   for (const e of endpoints) byKey.set(objectKey(e.metadata.namespace, e.metadata.name ?? ''), e);
   const out: ServicePortInfo[] = [];
@@ -55,7 +62,7 @@ export function collectServicePorts(services: readonly Service[], endpoints: rea
     for (const p of s.spec.ports ?? []) {
       const protocol = p.protocol;
       const name = servicePortName(ns, svcName, p.name ?? String(p.port));
-      const chain = serviceChainName(name, protocol);
+      const chain = memo(`${name}/${protocol}`, () => serviceChainName(name, protocol));
       out.push({
         service: objectKey(ns, svcName),
         name,
@@ -67,7 +74,7 @@ export function collectServicePorts(services: readonly Service[], endpoints: rea
         chain,
         endpoints: readyEndpoints(eps, p.name ?? '', protocol).map(({ ip, port }) => {
           const address = `${ip}:${port}`;
-          return { ip, port, address, chain: endpointChainName(name, protocol, address) };
+          return { ip, port, address, chain: memo(`${name}/${protocol}/${address}`, () => endpointChainName(name, protocol, address)) };
         }),
       });
     }

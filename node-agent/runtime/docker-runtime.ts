@@ -115,6 +115,7 @@ export class DockerRuntime implements ContainerRuntime {
             PortBindings: bindings,
             NanoCpus: spec.nanoCpus,
             Memory: spec.memoryBytes,
+            ...(spec.network ? { NetworkMode: spec.network } : {}),
           },
         }),
       RuntimeErrorCode.CreateFailed,

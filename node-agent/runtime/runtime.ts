@@ -59,6 +59,8 @@ export interface ContainerSpec {
   /** Memory limit in bytes; 0 = none. */
   readonly memoryBytes: number;
   readonly hostname?: string;
+  /** The network the container joins (Docker NetworkMode, e.g. the pod network "shoal"); absent = the runtime's default. */
+  readonly network?: string;
 }
 
 export const ContainerStateKind = { Created: 'created', Running: 'running', Exited: 'exited' } as const;

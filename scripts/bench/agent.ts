@@ -113,7 +113,7 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const result = await withProcesses('shoal-bench-agent-', f.keep, log, async (dir, registry) => {
       const [httpPort] = await freePorts(1);
-      const agent = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoal-agent.js'), 'run', '--server', address, '--node-name', nodeName, '--data-dir', join(dir, 'agent'), '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const agent = spawn(process.execPath, [join(REPO_ROOT, 'bin/shoal-agent.js'), 'run', '--server', address, '--node-name', nodeName, '--data-dir', join(dir, 'agent'), '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn', '--proxy-mode', 'none', '--pod-network', 'none'], { stdio: ['ignore', 'ignore', 'inherit'] });
       registry.add(agent);
       const pid = agent.pid ?? 0;
       const nodes = client.resource('nodes', '');

@@ -7,6 +7,8 @@
 SHOAL_DEBIAN_PACKAGES=(protobuf-compiler etcd-server etcd-client docker.io busybox-static qemu-user-static debootstrap binfmt-support)
 # systemd-analyze may come without the systemd package (another init, a container image).
 command -v systemd-analyze >/dev/null 2>&1 || SHOAL_DEBIAN_PACKAGES+=(systemd)
+# The lab (scripts/lab.sh): network namespaces, veths and routes, nsenter, iptables.
+SHOAL_DEBIAN_PACKAGES+=(iproute2 util-linux iptables)
 
 ensure_debian_packages() {
   local missing=()

@@ -33,7 +33,7 @@ t.test('shoal-agent - health, metrics, and adoption after kill -9', async (t) =>
     await rm(dataDir, { recursive: true, force: true });
   });
   const start = (): ChildProcess => {
-    const p = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--server', servers.addresses.join(','), '--node-name', nodeName, '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--server', servers.addresses.join(','), '--node-name', nodeName, '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn', '--proxy-mode', 'none', '--pod-network', 'none'], { stdio: ['ignore', 'ignore', 'inherit'] });
     procs.push(p);
     return p;
   };

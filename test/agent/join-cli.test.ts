@@ -54,7 +54,7 @@ t.test('shoal-agent join + run - wrong hash refused; join; mTLS run; certificate
   const paths = nodePaths(dataDir);
   const firstSerial = new X509Certificate(await readFile(paths.cert)).serialNumber;
 
-  const p = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const p = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn', '--proxy-mode', 'none', '--pod-network', 'none'], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(p);
   const nodes = api.admin.resource('nodes', '');
   await until(t, 'the Node registered over mTLS', async () => (await nodes.get(nodeName).catch(() => undefined)) !== undefined, 60_000);

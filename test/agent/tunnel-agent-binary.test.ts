@@ -41,7 +41,7 @@ t.test('shoal-agent binary - loads its images directory at start and serves logs
   await run(DOCKER_CLI, ['save', '-o', join(dataDir, 'images', 'dropped.tar'), tag]);
   await run(DOCKER_CLI, ['rmi', tag]);
   const [httpPort] = await freePorts(1);
-  const agent = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--server', servers.addresses.join(','), '--node-name', nodeName, '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const agent = spawn(process.execPath, ['bin/shoal-agent.js', 'run', '--server', servers.addresses.join(','), '--node-name', nodeName, '--data-dir', dataDir, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn', '--proxy-mode', 'none', '--pod-network', 'none'], { stdio: ['ignore', 'ignore', 'inherit'] });
   procs.push(agent);
   await until(t, 'the dropped tarball is loaded', async () => (await run(DOCKER_CLI, ['images', '-q', tag])).stdout.trim() !== '', 90_000);
   const record = JSON.parse(await readFile(join(dataDir, 'images', LOADED_RECORD), 'utf8')) as Record<string, { file: string; images: string[] }>;

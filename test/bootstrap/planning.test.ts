@@ -46,7 +46,10 @@ const KEY = 'cd'.repeat(32);
 
 t.test('bootstrap - init flags: defaults and errors', async (t) => {
   const o = parseInitOptions(base, '/home/op');
-  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767' });
+  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 } });
+  const pods = parseInitOptions([...base, '--cluster-cidr', '10.100.0.0/16', '--node-cidr-mask-size=26'], '/h');
+  t.same(pods.nodeIpam, { allocateNodeCIDRs: true, clusterCIDR: '10.100.0.0/16', nodeCIDRMaskSize: 26 }, 'node IPAM flags on init');
+  t.throws(() => parseInitOptions([...base, '--cluster-cidr', 'x'], '/h'), /--cluster-cidr: "x" is not an IPv4 CIDR/);
   const ranged = parseInitOptions([...base, '--service-cluster-ip-range', '10.100.0.0/16', '--service-node-port-range=31000-31999'], '/h');
   t.same([ranged.serviceClusterIpRange, ranged.serviceNodePortRange], ['10.100.0.0/16', '31000-31999'], 'service ranges');
   t.equal(parseInitOptions([...base, '--listen-address=0.0.0.0', '--api-port', '7443'], '/h').ports.api, 7443);
@@ -133,6 +136,9 @@ t.test('bootstrap - flag set: TLS everywhere with etcd and C1 names', async (t) 
     'scheduler-config': '/var/lib/shoal/scheduler.conf',
     'controller-manager-config': '/var/lib/shoal/controller-manager.conf',
     'service-account-private-key-file': '/var/lib/shoal/pki/sa.key',
+    'allocate-node-cidrs': true,
+    'cluster-cidr': '10.244.0.0/16',
+    'node-cidr-mask-size': '24',
   });
   t.ok(flagArgs(f).includes('--client-cert-auth=true'));
 });

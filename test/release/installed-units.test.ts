@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
 import { freePorts } from '../chaos/free-port.js';
-import { agentNetworkingOff, buildAndExtract, cleanEnv, killAll, run, untapped } from './helpers/release-rig.js';
+import { AGENT_NETWORKING_OFF, buildAndExtract, cleanEnv, killAll, run, untapped } from './helpers/release-rig.js';
 
 const rel = await buildAndExtract(t);
 const root = mkdtempSync(join(tmpdir(), 'shoal-installed-'));
@@ -78,7 +78,7 @@ t.test('installed units - control plane init and agent join run from the install
   t.equal(members.code, 0, `shoalctl with the admin config init wrote: ${members.stderr}`);
   t.match(members.stdout, /cp1/);
 
-  const noNetworking = await agentNetworkingOff(rel);
+  const noNetworking = AGENT_NETWORKING_OFF;
   const agentInstall = await install([
     'agent', 'join', joinLine[1]!, '--token', joinLine[2]!, '--ca-cert-hash', joinLine[3]!, '--node-name', 'installed-agent',
     '--docker-socket', join(root, 'no-docker.sock'), '--http-address', '127.0.0.1:0', ...noNetworking,

@@ -66,14 +66,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /**
- * `shoal-agent run` flags that keep the agent off this machine's own network namespace: once the
- * networking work is in, the agent programs iptables and a pod network by default, and tests
- * never do that outside a namespace of their own. Older bundles have neither flag.
+ * `shoal-agent run` flags that keep the agent off this machine's own network namespace: the agent
+ * programs iptables and a pod network by default, and tests never do that outside a namespace of
+ * their own.
  */
-export async function agentNetworkingOff(rel: BuiltRelease): Promise<string[]> {
-  const help = await run(rel.bin('shoal-agent'), ['--help']);
-  return ['--proxy-mode', '--pod-network'].filter((f) => help.stdout.includes(f)).flatMap((f) => [f, 'none']);
-}
+export const AGENT_NETWORKING_OFF: readonly string[] = ['--proxy-mode', 'none', '--pod-network', 'none'];
 
 /** SIGKILLs each process still running and waits for it to be gone. */
 export async function killAll(procs: readonly ChildProcess[]): Promise<void> {

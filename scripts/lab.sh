@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# The lab: several "hosts" on this machine, each a network namespace with one veth on a bridge
+# that lives in a switch namespace; every worker runs its own dockerd (own data root, exec root,
+# pid file and socket) with the local busybox test image loaded. Nothing is ever configured in
+# the root network namespace: no address, route, rule or link.
+#
+#   scripts/lab.sh up       make the lab (idempotent: what exists is kept; a failed first `up`
+#                           removes everything it made)
+#   scripts/lab.sh down     remove everything: processes in the lab's namespaces, containers,
+#                           dockerds, mounts under LAB_DIR, namespaces (with their veths and
+#                           bridge) and LAB_DIR (idempotent)
+#   scripts/lab.sh status   hosts, addresses, dockerd state
+#
+# Env: LAB_NAME (default shoal), LAB_WORKERS (2), LAB_CONTROL_PLANES (3),
+#      LAB_DIR (/var/lib/shoal-lab/$LAB_NAME).
+# Hosts and addresses (10.77.0.0/24): $LAB_NAME-cp1..N = 10.77.0.11.., $LAB_NAME-w1..M =
+# 10.77.0.21.., $LAB_NAME-client = 10.77.0.100; the switch is $LAB_NAME-sw (bridge br0, with
+# 10.77.0.1: every host's default route, a router with no uplink that forwards nothing).
+# Run something in a host: nsenter --net=/var/run/netns/<host> <cmd> (not `ip netns exec`: it
+# remounts /sys and dockerd then fails). A worker's engine: docker -H unix://$LAB_DIR/w1/docker.sock
+set -euo pipefail
+
+LAB_NAME="${LAB_NAME:-shoal}"
+LAB_WORKERS="${LAB_WORKERS:-2}"
+LAB_CONTROL_PLANES="${LAB_CONTROL_PLANES:-3}"
+LAB_DIR="${LAB_DIR:-/var/lib/shoal-lab/$LAB_NAME}"
+SUBNET_PREFIX=10.77.0
+TEST_IMAGE=shoal-test/busybox:1
+APPLETS=(sh sleep nc httpd cat echo env ls true false kill touch rm mkdir test wget ps id pwd grep dd head)
+DOCKER=/usr/bin/docker
+[ -x "$DOCKER" ] || DOCKER="$(command -v docker || echo docker)"
+
+die() { echo "lab: $*" >&2; exit 1; }
+
+check_env() {
+  [[ "$LAB_NAME" =~ ^[a-z][a-z0-9-]{0,11}$ ]] || die "LAB_NAME \"$LAB_NAME\" must be 1-12 lower-case letters, digits or '-', starting with a letter"
+  [[ "$LAB_WORKERS" =~ ^[0-9]$ ]] || die "LAB_WORKERS \"$LAB_WORKERS\" must be 0-9"
+  [[ "$LAB_CONTROL_PLANES" =~ ^[0-9]$ ]] || die "LAB_CONTROL_PLANES \"$LAB_CONTROL_PLANES\" must be 0-9"
+  case "$LAB_DIR" in /*) ;; *) die "LAB_DIR \"$LAB_DIR\" must be an absolute path" ;; esac
+  [ "$LAB_DIR" != / ] || die "LAB_DIR must not be /"
+}
+
+# Host names (without the lab prefix) and their addresses, in order.
+hosts() {
+  local i
+  for ((i = 1; i <= LAB_CONTROL_PLANES; i++)); do echo "cp$i $SUBNET_PREFIX.$((10 + i))"; done
+  for ((i = 1; i <= LAB_WORKERS; i++)); do echo "w$i $SUBNET_PREFIX.$((20 + i))"; done
+  echo "client $SUBNET_PREFIX.100"
+}
+workers() { local i; for ((i = 1; i <= LAB_WORKERS; i++)); do echo "w$i"; done; }
+
+ns() { echo "$LAB_NAME-$1"; }
+ns_exists() { [ -e "/var/run/netns/$1" ]; }
+in_ns() { local n="$1"; shift; nsenter --net="/var/run/netns/$n" "$@"; }
+sock() { echo "$LAB_DIR/$1/docker.sock"; }
+dk() { local w="$1"; shift; "$DOCKER" -H "unix://$(sock "$w")" "$@"; }
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+
+dockerd_pid() { # prints the pid of worker $1's dockerd when it runs
+  local f="$LAB_DIR/$1/docker.pid" pid
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null)"
+  [ -n "$pid" ] && alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q dockerd || return 1
+  echo "$pid"
+}
+dockerd_answers() { timeout 5 "$DOCKER" -H "unix://$(sock "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+need() {
+  [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, dockerd)"
+  local c
+  for c in ip nsenter dockerd "$DOCKER" tar setsid; do command -v "$c" >/dev/null || die "$c is missing (apt-get install iproute2 util-linux docker.io)"; done
+  [ -x /bin/busybox ] || die "/bin/busybox is missing (apt-get install busybox-static)"
+}
+
+make_switch() {
+  local sw; sw="$(ns sw)"
+  ns_exists "$sw" || ip netns add "$sw"
+  in_ns "$sw" ip link set lo up
+  in_ns "$sw" ip link show br0 >/dev/null 2>&1 || in_ns "$sw" ip link add br0 type bridge
+  in_ns "$sw" ip link set br0 up
+  # The lab's "router" (no uplink, no forwarding): every host's default route points here, as a
+  # real host's does to its LAN router, so that locally sent traffic to a service IP has a route
+  # before the proxy's DNAT; whatever is not for the lab ends here.
+  in_ns "$sw" ip addr replace "$SUBNET_PREFIX.1/24" dev br0
+}
+
+# Host $1 with address $2: a namespace whose eth0 is a veth to port $1 of the switch's bridge.
+make_host() {
+  local h="$1" addr="$2" n sw
+  n="$(ns "$h")"; sw="$(ns sw)"
+  ns_exists "$n" || ip netns add "$n"
+  in_ns "$n" ip link set lo up
+  if ! in_ns "$n" ip link show eth0 >/dev/null 2>&1; then
+    # Made inside the switch namespace and moved: the root namespace never sees either end.
+    in_ns "$sw" ip link del "$h" >/dev/null 2>&1 || true
+    ip -n "$sw" link add "$h" type veth peer name eth0 netns "$n"
+  fi
+  ip -n "$sw" link set "$h" master br0
+  ip -n "$sw" link set "$h" up
+  in_ns "$n" ip addr replace "$addr/24" dev eth0
+  in_ns "$n" ip link set eth0 up
+  in_ns "$n" ip route replace default via "$SUBNET_PREFIX.1" dev eth0
+}
+
+# A rootfs of Debian's busybox-static (the image test/agent/helpers/test-image.ts builds).
+image_tar() {
+  local tar="$LAB_DIR/image/rootfs.tar" root="$LAB_DIR/image/rootfs" a d
+  [ -f "$tar" ] && { echo "$tar"; return; }
+  rm -rf "$root"
+  mkdir -p "$root/bin"
+  for d in tmp etc var/www proc sys dev; do mkdir -p "$root/$d"; done
+  cp /bin/busybox "$root/bin/busybox"
+  for a in "${APPLETS[@]}"; do ln -sf busybox "$root/bin/$a"; done
+  tar -C "$root" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  rm -rf "$root"
+  echo "$tar"
+}
+
+start_dockerd() {
+  local w="$1" dir="$LAB_DIR/$1" i
+  if dockerd_pid "$w" >/dev/null && dockerd_answers "$w"; then return; fi
+  mkdir -p "$dir/docker" "$dir/exec"
+  rm -f "$(sock "$w")" "$dir/docker.pid"
+  # setsid: the engine outlives this script; nsenter --net (not ip netns exec) keeps /sys and cgroups.
+  in_ns "$(ns "$w")" setsid dockerd --data-root "$dir/docker" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+    -H "unix://$(sock "$w")" --storage-driver vfs >"$dir/dockerd.log" 2>&1 </dev/null &
+  for ((i = 0; i < 300; i++)); do
+    dockerd_answers "$w" && return
+    sleep 0.2
+  done
+  tail -20 "$dir/dockerd.log" >&2 || true
+  die "dockerd of $w did not answer on $(sock "$w") within 60 s (log: $dir/dockerd.log)"
+}
+
+load_image() {
+  local w="$1"
+  dk "$w" image inspect "$TEST_IMAGE" >/dev/null 2>&1 && return
+  dk "$w" import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' "$(image_tar)" "$TEST_IMAGE" >/dev/null
+}
+
+up() {
+  need
+  local fresh=0 h addr w
+  ns_exists "$(ns sw)" || fresh=1
+  if [ "$fresh" -eq 1 ]; then
+    # A first `up` that fails (any command, `die` included: set -e exits) takes down what it made.
+    trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "lab: up failed; removing what it made" >&2; down >/dev/null 2>&1 || true; fi' EXIT
+  fi
+  mkdir -p "$LAB_DIR/image"
+  make_switch
+  while read -r h addr; do make_host "$h" "$addr"; done < <(hosts)
+  for w in $(workers); do
+    start_dockerd "$w"
+    load_image "$w"
+  done
+  trap - EXIT
+  status
+}
+
+# Every process whose network namespace is one of the lab's: TERM, then KILL after 10 s.
+kill_lab_processes() {
+  local pids=() n p i
+  for n in "$@"; do
+    ns_exists "$n" || continue
+    for p in $(ip netns pids "$n" 2>/dev/null); do pids+=("$p"); done
+  done
+  [ "${#pids[@]}" -eq 0 ] && return
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    local left=0
+    for p in "${pids[@]}"; do alive "$p" && left=$((left + 1)); done
+    [ "$left" -eq 0 ] && return
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do alive "$p" && kill -KILL "$p" 2>/dev/null || true; done
+}
+
+down() {
+  check_env
+  local w pid i names=() h addr m
+  [ "$(id -u)" -eq 0 ] || die "must run as root"
+  # Containers first, through their engine (their processes live in namespaces of their own).
+  for w in $(workers); do
+    if dockerd_answers "$w"; then
+      local ids
+      ids="$(dk "$w" ps -aq 2>/dev/null || true)"
+      [ -n "$ids" ] && dk "$w" rm -f -v $ids >/dev/null 2>&1 || true
+      dk "$w" network rm shoal >/dev/null 2>&1 || true
+    fi
+    if pid="$(dockerd_pid "$w")"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for ((i = 0; i < 150; i++)); do alive "$pid" || break; sleep 0.1; done
+      alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  while read -r h addr; do names+=("$(ns "$h")"); done < <(hosts)
+  names+=("$(ns sw)")
+  # Agents, control planes, shims and anything else a test started inside a lab host.
+  kill_lab_processes "${names[@]}"
+  # Mounts an engine left under LAB_DIR (deepest first).
+  if [ -d "$LAB_DIR" ]; then
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$LAB_DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r)
+  fi
+  # Deleting a namespace deletes its veth end, and the switch's deletion its bridge.
+  for h in "${names[@]}"; do ns_exists "$h" && ip netns del "$h" 2>/dev/null || true; done
+  rm -rf "$LAB_DIR"
+  # The default parent goes too once no lab is left in it.
+  [ "$(dirname "$LAB_DIR")" = /var/lib/shoal-lab ] && rmdir /var/lib/shoal-lab 2>/dev/null || true
+  echo "lab $LAB_NAME is down"
+}
+
+status() {
+  check_env
+  local h addr n state w pid
+  if ! ns_exists "$(ns sw)"; then echo "lab $LAB_NAME: not up"; return 0; fi
+  echo "lab $LAB_NAME (dir $LAB_DIR, switch $(ns sw)/br0)"
+  while read -r h addr; do
+    n="$(ns "$h")"
+    if ns_exists "$n"; then
+      state="$(in_ns "$n" ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | head -1)"
+      state="${state:-no address}"
+    else
+      state="missing"
+    fi
+    printf '  %-16s %-14s %s' "$n" "$addr" "$state"
+    if [[ "$h" == w* ]]; then
+      w="$h"
+      if pid="$(dockerd_pid "$w")" && dockerd_answers "$w"; then
+        printf '  dockerd running (pid %s, %s)' "$pid" "$(sock "$w")"
+      else
+        printf '  dockerd not running'
+      fi
+    fi
+    printf '\n'
+  done < <(hosts)
+}
+
+check_env
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status   (env LAB_NAME, LAB_WORKERS, LAB_CONTROL_PLANES, LAB_DIR)" >&2; exit 2 ;;
+esac
