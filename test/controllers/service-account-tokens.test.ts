@@ -68,7 +68,11 @@ t.test('service account tokens - the loops read their client configs and key fro
   writeFileSync(join(dir, 'bad.conf'), 'servers: nope\n');
   const flags = (...more: string[]) => loadApiConfig(['--api-listen-address', '127.0.0.1:6443', '--control-loops=true', ...more]).api!;
   const none = await loadControlLoopsSettings(flags());
-  t.same(none, { scheduler: undefined, controllerManager: undefined, serviceAccountTokens: undefined }, 'defaults: this host, no credentials, no tokens');
+  t.same(
+    none,
+    { scheduler: undefined, controllerManager: undefined, serviceAccountTokens: undefined, nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 } },
+    'defaults: this host, no credentials, no tokens, node IPAM on 10.244.0.0/16 with /24 blocks',
+  );
   const s = await loadControlLoopsSettings(flags('--scheduler-config', join(dir, 'sched.conf'), '--controller-manager-config', join(dir, 'cm.conf'), '--service-account-private-key-file', join(dir, 'sa.key')));
   t.same(s.scheduler?.servers, ['127.0.0.1:6443']);
   t.same(s.controllerManager?.servers, ['127.0.0.1:6443', '127.0.0.1:16443']);
