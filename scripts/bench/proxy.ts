@@ -27,6 +27,13 @@ import { CommandIptables, DEFAULT_CHUNK_CHAINS, ServiceProxier, applyRuleset, pr
 import type { IptablesBackend, SyncReport } from '../../node-agent/index.js';
 import { FlagReader, round } from './bench-run.js';
 
+// Service i's cluster IP: offsets from 2 on, as the allocator never hands out the network address
+// and keeps 10.96.0.1 for the kubernetes Service.
+function serviceIp(i: number): string {
+  const n = i + 2;
+  return `10.${96 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 const execFileP = promisify(execFile);
 
 interface Flags {
@@ -62,7 +69,7 @@ function objects(n: number): { services: Service[]; endpoints: Endpoints[] } {
   const endpoints: Endpoints[] = [];
   for (let i = 0; i < n; i++) {
     const metadata = { name: `svc-${i}`, namespace: 'default' };
-    services.push(serviceSchema.parse({ apiVersion: 'v1', kind: 'Service', metadata, spec: { clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, ports: [{ port: 80, targetPort: 8080 }] } }));
+    services.push(serviceSchema.parse({ apiVersion: 'v1', kind: 'Service', metadata, spec: { clusterIP: serviceIp(i), ports: [{ port: 80, targetPort: 8080 }] } }));
     endpoints.push(endpointsSchema.parse({ apiVersion: 'v1', kind: 'Endpoints', metadata, subsets: [{ addresses: [1, 2, 3, 4, 5].map((k) => ({ ip: `10.244.${k}.${(i % 250) + 1}` })), ports: [{ port: 8080 }] }] }));
   }
   return { services, endpoints };
