@@ -39,7 +39,9 @@ ENDPOINTS="127.0.0.1:2379,127.0.0.1:22379,127.0.0.1:32379"
 export ETCDCTL_API=3
 
 alive() { # a zombie (exited, not yet reaped by whoever adopted it) counts as gone
-  [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  ! grep -q '^[0-9]* (.*) Z' <<<"$stat"
 }
 
 pid_of() { # pid_of <name> [<command pattern>]: the pid of $1 if it runs (and really is ours)
