@@ -13,16 +13,13 @@ import { Agent, DockerRuntime, Label } from '../../../node-agent/index.js';
 import type { AgentConfig } from '../../../node-agent/index.js';
 import { ApiServers } from '../../client/helpers/api-servers.js';
 import { dockerAvailable, ensureTestImage, removeContainersByLabel } from './test-image.js';
+import { skipOrFailWithout } from '../../support/skip-or-fail.js';
 
 /** Skips (loudly) without Docker on a developer machine; fails when CI=true. */
 export async function requireDocker(t: Test): Promise<boolean> {
   if (await dockerAvailable()) return true;
   const msg = 'DOCKER UNAVAILABLE: the agent tests need a Docker engine (apt-get install docker.io; dockerd --storage-driver=vfs &)';
-  if (process.env.CI === 'true') t.fail(msg);
-  else {
-    process.stderr.write(`\n*** ${msg} — SKIPPING ***\n\n`);
-    t.skip(msg, () => undefined);
-  }
+  skipOrFailWithout(t, msg);
   return false;
 }
 

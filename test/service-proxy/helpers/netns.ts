@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
+import { skipOrFailWithout } from '../../support/skip-or-fail.js';
 
 const execFileP = promisify(execFile);
 
@@ -12,11 +13,7 @@ const execFileP = promisify(execFile);
 export function requireRoot(t: Test): boolean {
   if (process.getuid?.() === 0) return true;
   const msg = 'NOT ROOT: the service proxy tests need root for network namespaces and iptables';
-  if (process.env.CI === 'true') t.fail(msg);
-  else {
-    process.stderr.write(`\n*** ${msg} — SKIPPING ***\n\n`);
-    t.skip(msg, () => undefined);
-  }
+  skipOrFailWithout(t, msg);
   return false;
 }
 
