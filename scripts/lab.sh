@@ -10,6 +10,9 @@
 #                           dockerds, mounts under LAB_DIR, namespaces (with their veths and
 #                           bridge) and LAB_DIR (idempotent)
 #   scripts/lab.sh status   hosts, addresses, dockerd state
+#   scripts/lab.sh dockerd HOST start|stop
+#                           a worker's engine on or off (stop: containers stop with it, as when a
+#                           host loses power; start: the same data root, so they are still there)
 #
 # Env: LAB_NAME (default shoal), LAB_WORKERS (2), LAB_CONTROL_PLANES (3),
 #      LAB_DIR (/var/lib/shoal-lab/$LAB_NAME).
@@ -26,6 +29,8 @@ LAB_CONTROL_PLANES="${LAB_CONTROL_PLANES:-3}"
 LAB_DIR="${LAB_DIR:-/var/lib/shoal-lab/$LAB_NAME}"
 SUBNET_PREFIX=10.77.0
 TEST_IMAGE=shoal-test/busybox:1
+# The same image under a second tag: "a new version" for rollouts.
+TEST_IMAGE_V2=shoal-test/busybox:2
 APPLETS=(sh sleep nc httpd cat echo env ls true false kill touch rm mkdir test wget ps id pwd grep dd head)
 DOCKER=/usr/bin/docker
 [ -x "$DOCKER" ] || DOCKER="$(command -v docker || echo docker)"
@@ -135,8 +140,29 @@ start_dockerd() {
 
 load_image() {
   local w="$1"
-  dk "$w" image inspect "$TEST_IMAGE" >/dev/null 2>&1 && return
-  dk "$w" import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' "$(image_tar)" "$TEST_IMAGE" >/dev/null
+  dk "$w" image inspect "$TEST_IMAGE" >/dev/null 2>&1 ||
+    dk "$w" import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' "$(image_tar)" "$TEST_IMAGE" >/dev/null
+  dk "$w" image inspect "$TEST_IMAGE_V2" >/dev/null 2>&1 || dk "$w" tag "$TEST_IMAGE" "$TEST_IMAGE_V2"
+}
+
+stop_dockerd() {
+  local w="$1" pid i
+  pid="$(dockerd_pid "$w")" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do alive "$pid" || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+dockerd_command() {
+  local w="${1:-}" action="${2:-}"
+  need
+  [[ "$w" =~ ^w[0-9]$ ]] && [ "${w#w}" -ge 1 ] && [ "${w#w}" -le "$LAB_WORKERS" ] || die "dockerd: '$w' is not a worker of lab $LAB_NAME (w1..w$LAB_WORKERS)"
+  ns_exists "$(ns "$w")" || die "dockerd: lab $LAB_NAME is not up ($(ns "$w") missing)"
+  case "$action" in
+    start) start_dockerd "$w"; load_image "$w"; echo "dockerd of $w is running ($(sock "$w"))" ;;
+    stop) stop_dockerd "$w"; echo "dockerd of $w is stopped" ;;
+    *) die "dockerd: expected start or stop, got '$action'" ;;
+  esac
 }
 
 up() {
@@ -188,11 +214,7 @@ down() {
       [ -n "$ids" ] && dk "$w" rm -f -v $ids >/dev/null 2>&1 || true
       dk "$w" network rm shoal >/dev/null 2>&1 || true
     fi
-    if pid="$(dockerd_pid "$w")"; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for ((i = 0; i < 150; i++)); do alive "$pid" || break; sleep 0.1; done
-      alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
-    fi
+    stop_dockerd "$w"
   done
   while read -r h addr; do names+=("$(ns "$h")"); done < <(hosts)
   names+=("$(ns sw)")
@@ -241,5 +263,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status   (env LAB_NAME, LAB_WORKERS, LAB_CONTROL_PLANES, LAB_DIR)" >&2; exit 2 ;;
+  dockerd) shift; dockerd_command "$@" ;;
+  *) echo "usage: $0 up|down|status|dockerd HOST start|stop   (env LAB_NAME, LAB_WORKERS, LAB_CONTROL_PLANES, LAB_DIR)" >&2; exit 2 ;;
 esac

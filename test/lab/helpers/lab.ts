@@ -226,6 +226,12 @@ export class Lab {
     ]);
   }
 
+  /** A worker's dockerd on or off (`scripts/lab.sh dockerd`). */
+  async dockerd(worker: string, action: 'start' | 'stop'): Promise<void> {
+    const r = await run('bash', [LAB_SH, 'dockerd', worker, action], { env: this.env, timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`lab.sh dockerd ${worker} ${action} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  }
+
   /** Stops a process started with spawnIn (SIGTERM, then SIGKILL after 10 s). */
   async stop(proc: ChildProcess): Promise<void> {
     await stopProcess(proc);
