@@ -11,17 +11,30 @@ export interface Clock {
 /** Uniform in [0, 1). */
 export type Rng = () => number;
 
+/**
+ * The longest single timer Node.js keeps: a longer one fires after 1 ms (TimeoutOverflowWarning),
+ * so long sleeps (a certificate renewal months away) are taken in steps of this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
+      const until = Date.now() + ms;
+      let timer: NodeJS.Timeout;
       const done = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const arm = (): void => {
+        const left = until - Date.now();
+        if (left > MAX_TIMER_MS) timer = setTimeout(arm, MAX_TIMER_MS);
+        else timer = setTimeout(done, Math.max(0, left));
+      };
+      arm();
       signal?.addEventListener('abort', done, { once: true });
     }),
 };

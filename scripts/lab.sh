@@ -10,6 +10,23 @@
 #                           dockerds, mounts under LAB_DIR, namespaces (with their veths and
 #                           bridge) and LAB_DIR (idempotent)
 #   scripts/lab.sh status   hosts, addresses, dockerd state
+#   scripts/lab.sh bundle TARBALL|DIR
+#                           the release (npm run release) the hosts install: extracted to
+#                           $LAB_DIR/bundle (a directory is copied)
+#   scripts/lab.sh install HOST ARGS...
+#                           the bundle's install.sh as on a real host, into $LAB_DIR/HOST/root:
+#                           install.sh --root $LAB_DIR/HOST/root --skip-checks --no-start ARGS
+#   scripts/lab.sh start HOST control-plane|agent
+#                           runs the installed unit inside HOST as systemd would: its
+#                           EnvironmentFile, ExecStartPre, ExecStart (paths under /opt/shoal,
+#                           /etc/shoal, /var/lib/shoal mapped into HOST's root), and Restart=always
+#                           with RestartSec=5. Log: $LAB_DIR/HOST/<role>.log (appended)
+#   scripts/lab.sh stop HOST control-plane|agent
+#                           SIGTERM, SIGKILL after TimeoutStopSec (30 s); not restarted
+#   scripts/lab.sh kill HOST control-plane|agent
+#                           SIGKILL to the unit's main process only: it restarts 5 s later
+#   scripts/lab.sh pid HOST control-plane|agent
+#                           the unit's main process id (exit 1 when it does not run)
 #   scripts/lab.sh dockerd HOST start|stop
 #                           a worker's engine on or off (stop: containers stop with it, as when a
 #                           host loses power; start: the same data root, so they are still there)
@@ -36,6 +53,8 @@ DOCKER=/usr/bin/docker
 [ -x "$DOCKER" ] || DOCKER="$(command -v docker || echo docker)"
 
 die() { echo "lab: $*" >&2; exit 1; }
+# What systemd gives a unit: a small clean environment (no NODE_OPTIONS from a test runner).
+UNIT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 check_env() {
   [[ "$LAB_NAME" =~ ^[a-z][a-z0-9-]{0,11}$ ]] || die "LAB_NAME \"$LAB_NAME\" must be 1-12 lower-case letters, digits or '-', starting with a letter"
@@ -258,11 +277,160 @@ status() {
   done < <(hosts)
 }
 
+# ---------------------------------------------------------------- installed hosts
+host_ok() { # HOST exists in this lab
+  local h="${1:-}"
+  [[ "$h" =~ ^(cp[0-9]|w[0-9]|client)$ ]] || die "'$h' is not a lab host name (cp1.., w1.., client)"
+  ns_exists "$(ns "$h")" || die "host $h is not up in lab $LAB_NAME ($(ns "$h") missing; scripts/lab.sh up)"
+}
+role_ok() { case "${1:-}" in control-plane | agent) ;; *) die "expected control-plane or agent, got '${1:-}'" ;; esac; }
+host_root() { echo "$LAB_DIR/$1/root"; }
+
+bundle_command() {
+  local src="${1:-}" dst="$LAB_DIR/bundle"
+  need
+  [ -n "$src" ] || die "bundle: give the release tarball (npm run release) or an extracted bundle directory"
+  mkdir -p "$LAB_DIR"
+  rm -rf "$dst" "$dst.tmp"
+  mkdir -p "$dst.tmp"
+  if [ -d "$src" ]; then
+    cp -a "$src/." "$dst.tmp/"
+  elif [ -f "$src" ]; then
+    tar -xzf "$src" -C "$dst.tmp" --strip-components=1
+  else
+    die "bundle: $src is neither a tarball nor a directory"
+  fi
+  [ -x "$dst.tmp/scripts/install.sh" ] && [ -f "$dst.tmp/BUILD.json" ] || { rm -rf "$dst.tmp"; die "bundle: $src is not a Shoal release (no scripts/install.sh, BUILD.json)"; }
+  mv "$dst.tmp" "$dst"
+  echo "bundle $(sed -nE 's/^[[:space:]]*"version":[[:space:]]*"([^"]+)".*/\1/p' "$dst/BUILD.json" | head -n1) in $dst"
+}
+
+install_command() {
+  local h="${1:-}"
+  need
+  host_ok "$h"
+  shift
+  [ -x "$LAB_DIR/bundle/scripts/install.sh" ] || die "install: no bundle in $LAB_DIR/bundle (scripts/lab.sh bundle TARBALL first)"
+  bash "$LAB_DIR/bundle/scripts/install.sh" --root "$(host_root "$h")" --skip-checks --no-start "$@"
+}
+
+# The installed paths as HOST sees them: /opt/shoal, /etc/shoal and /var/lib/shoal live in its root.
+rooted() { sed -E "s#(^|[[:space:]=\"'])/(opt|etc|var/lib)/shoal([/[:space:]\"']|$)#\1$1/\2/shoal\3#g"; }
+
+# The unit's commands as one sh script: environment file, ExecStartPre (each must succeed), exec ExecStart.
+unit_script() {
+  local root="$1" role="$2" unit f line
+  unit="$root/etc/systemd/system/shoal-$role.service"
+  [ -f "$unit" ] || die "start: $unit not found (scripts/lab.sh install ${root##*/../} $role ... first)"
+  echo "set -a"
+  while read -r f; do
+    f="$(rooted "$root" <<<"$f")"
+    [ -f "$f" ] || die "start: the unit's EnvironmentFile $f is missing"
+    grep -E '^[A-Z_][A-Z0-9_]*=' "$f" | rooted "$root"
+  done < <(sed -nE 's/^EnvironmentFile=-?(.*)$/\1/p' "$unit")
+  echo "set +a"
+  while read -r line; do echo "( $line ) || exit 1"; done < <(sed -nE 's/^ExecStartPre=(.*)$/\1/p' "$unit" | rooted "$root")
+  echo "exec $(sed -nE 's/^ExecStart=(.*)$/\1/p' "$unit" | head -n1 | rooted "$root")"
+}
+
+unit_pid() { # main pid of HOST's ROLE when it runs
+  local f="$LAB_DIR/$1/$2.pid" pid
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null)"
+  [ -n "$pid" ] && alive "$pid" || return 1
+  echo "$pid"
+}
+supervisor_pid() {
+  local f="$LAB_DIR/$1/$2.supervisor" pid
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null)"
+  [ -n "$pid" ] && alive "$pid" || return 1
+  echo "$pid"
+}
+
+start_command() {
+  local h="${1:-}" role="${2:-}" dir script
+  need
+  host_ok "$h"
+  role_ok "$role"
+  dir="$LAB_DIR/$h"
+  if supervisor_pid "$h" "$role" >/dev/null; then echo "$role on $h is already running"; return 0; fi
+  script="$dir/$role.sh"
+  unit_script "$(host_root "$h")" "$role" >"$script.tmp"
+  mv "$script.tmp" "$script"
+  rm -f "$dir/$role.stopping" "$dir/$role.pid"
+  # The supervisor plays systemd: Restart=always, RestartSec=5, until `stop` marks the unit stopping.
+  # shellcheck disable=SC2016
+  in_ns "$(ns "$h")" setsid env -i PATH="$UNIT_PATH" HOME=/root LANG=C.UTF-8 bash -c '
+    dir=$1 role=$2
+    echo $$ >"$dir/$role.supervisor"
+    while :; do
+      echo "-- lab: starting shoal-$role ($(date -u +%FT%TZ))"
+      sh "$dir/$role.sh" &
+      echo $! >"$dir/$role.pid"
+      wait $!
+      rc=$?
+      [ -f "$dir/$role.stopping" ] && break
+      echo "-- lab: shoal-$role exited ($rc); restarting in 5 s (Restart=always)"
+      sleep 5
+      [ -f "$dir/$role.stopping" ] && break
+    done
+    rm -f "$dir/$role.pid" "$dir/$role.supervisor"' lab-unit "$dir" "$role" >>"$dir/$role.log" 2>&1 </dev/null &
+  local i
+  for ((i = 0; i < 100; i++)); do unit_pid "$h" "$role" >/dev/null && break; sleep 0.05; done
+  unit_pid "$h" "$role" >/dev/null || die "start: shoal-$role on $h did not start (log: $dir/$role.log)"
+  echo "shoal-$role on $h started (pid $(unit_pid "$h" "$role"), log $dir/$role.log)"
+}
+
+stop_command() {
+  local h="${1:-}" role="${2:-}" dir pid sup i
+  need
+  host_ok "$h"
+  role_ok "$role"
+  dir="$LAB_DIR/$h"
+  touch "$dir/$role.stopping"
+  sup="$(supervisor_pid "$h" "$role" || true)"
+  if pid="$(unit_pid "$h" "$role")"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 300; i++)); do alive "$pid" || break; sleep 0.1; done
+    # KillMode=mixed: what is left of the unit gets SIGKILL.
+    alive "$pid" && { pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; }
+  fi
+  if [ -n "$sup" ]; then
+    for ((i = 0; i < 100; i++)); do alive "$sup" || break; sleep 0.1; done
+    alive "$sup" && kill -KILL "$sup" 2>/dev/null || true
+  fi
+  rm -f "$dir/$role.pid" "$dir/$role.supervisor"
+  echo "shoal-$role on $h stopped"
+}
+
+kill_command() {
+  local h="${1:-}" role="${2:-}" pid
+  need
+  host_ok "$h"
+  role_ok "$role"
+  pid="$(unit_pid "$h" "$role")" || die "kill: shoal-$role does not run on $h"
+  kill -KILL "$pid"
+  echo "shoal-$role on $h killed (pid $pid); it restarts in 5 s"
+}
+
+pid_command() {
+  host_ok "${1:-}"
+  role_ok "${2:-}"
+  unit_pid "$1" "$2"
+}
+
 check_env
 case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
   dockerd) shift; dockerd_command "$@" ;;
-  *) echo "usage: $0 up|down|status|dockerd HOST start|stop   (env LAB_NAME, LAB_WORKERS, LAB_CONTROL_PLANES, LAB_DIR)" >&2; exit 2 ;;
+  bundle) shift; bundle_command "$@" ;;
+  install) shift; install_command "$@" ;;
+  start) shift; start_command "$@" ;;
+  stop) shift; stop_command "$@" ;;
+  kill) shift; kill_command "$@" ;;
+  pid) shift; pid_command "$@" ;;
+  *) echo "usage: $0 up|down|status|dockerd HOST start|stop|bundle TARBALL|install HOST ARGS|start|stop|kill|pid HOST ROLE   (env LAB_NAME, LAB_WORKERS, LAB_CONTROL_PLANES, LAB_DIR)" >&2; exit 2 ;;
 esac
