@@ -78,7 +78,8 @@ ns_exists() { [ -e "/var/run/netns/$1" ]; }
 in_ns() { local n="$1"; shift; nsenter --net="/var/run/netns/$n" "$@"; }
 sock() { echo "$LAB_DIR/$1/docker.sock"; }
 dk() { local w="$1"; shift; "$DOCKER" -H "unix://$(sock "$w")" "$@"; }
-alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+# Read once: a process that exits meanwhile is simply gone (not a grep error); zombies are gone too.
+alive() { local st; st="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; [ -n "$st" ] && [[ "$st" != *") Z "* ]]; }
 
 dockerd_pid() { # prints the pid of worker $1's dockerd when it runs
   local f="$LAB_DIR/$1/docker.pid" pid
