@@ -1,5 +1,6 @@
 // shoalctl's process edge: the real context over this process's stdio and environment; runs
 // the command and exits with its status. Ctrl-C ends watches cleanly (exit 0).
+import '../client/quiet-ip-servername-warning.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { realContext } from './real-context.js';

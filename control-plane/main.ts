@@ -9,6 +9,7 @@
 //
 // Exit codes: 0 after SIGTERM/SIGINT or after this member was removed from the cluster,
 // 1 when it could not start or its storage failed, 2 for bad flags.
+import '../client/quiet-ip-servername-warning.js';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';

@@ -6,6 +6,7 @@
 //   shoal-agent --version | --help
 // `run` reads <data-dir>/agent.yaml (written by join; flags override it) and then talks mTLS with
 // the node certificate, renewing it before expiry; without agent.yaml it is insecure (dev mode).
+import '../client/quiet-ip-servername-warning.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -97,6 +97,7 @@ export interface LabOptions {
   /** Unique per test file (scripts/lab.sh allows 12 characters). */
   readonly name: string;
   readonly workers?: number;
+  /** Control-plane hosts cp1..N (default 1). */
   readonly controlPlanes?: number;
 }
 
@@ -104,16 +105,18 @@ export class Lab {
   readonly name: string;
   readonly dir: string;
   readonly workers: number;
+  readonly controlPlanes: number;
   readonly procs: { proc: ChildProcess; what: string }[] = [];
 
   private constructor(o: LabOptions) {
     this.name = o.name;
     this.workers = o.workers ?? 2;
+    this.controlPlanes = o.controlPlanes ?? 1;
     this.dir = `/var/lib/shoal-lab/${o.name}`;
   }
 
   get env(): NodeJS.ProcessEnv {
-    return { ...process.env, LAB_NAME: this.name, LAB_WORKERS: String(this.workers), LAB_CONTROL_PLANES: '1', LAB_DIR: this.dir };
+    return { ...process.env, LAB_NAME: this.name, LAB_WORKERS: String(this.workers), LAB_CONTROL_PLANES: String(this.controlPlanes), LAB_DIR: this.dir };
   }
 
   /** Brings a fresh lab up (a leftover of the same name is removed first); down at teardown, whatever happens. */
@@ -130,7 +133,7 @@ export class Lab {
     t.teardown(async () => {
       process.off('SIGTERM', onSignal);
       // SHOAL_KEEP_LAB=1 leaves it up to look at (scripts/lab.sh down with LAB_NAME removes it).
-      if (process.env.SHOAL_KEEP_LAB === '1') process.stderr.write(`lab ${lab.name} kept (LAB_NAME=${lab.name} LAB_WORKERS=${lab.workers} LAB_CONTROL_PLANES=1 scripts/lab.sh down)\n`);
+      if (process.env.SHOAL_KEEP_LAB === '1') process.stderr.write(`lab ${lab.name} kept (LAB_NAME=${lab.name} LAB_WORKERS=${lab.workers} LAB_CONTROL_PLANES=${lab.controlPlanes} scripts/lab.sh down)\n`);
       else await lab.down();
     });
     const r = await run('bash', [LAB_SH, 'up'], { env: lab.env, timeoutMs: 180_000 });
@@ -226,10 +229,16 @@ export class Lab {
     ]);
   }
 
+  /** `scripts/lab.sh ARGS` for this lab; throws with its output when it fails. */
+  async labSh(args: readonly string[], timeoutMs = 120_000): Promise<string> {
+    const r = await run('bash', [LAB_SH, ...args], { env: this.env, timeoutMs });
+    if (r.code !== 0) throw new Error(`lab.sh ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
   /** A worker's dockerd on or off (`scripts/lab.sh dockerd`). */
   async dockerd(worker: string, action: 'start' | 'stop'): Promise<void> {
-    const r = await run('bash', [LAB_SH, 'dockerd', worker, action], { env: this.env, timeoutMs: 120_000 });
-    if (r.code !== 0) throw new Error(`lab.sh dockerd ${worker} ${action} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    await this.labSh(['dockerd', worker, action]);
   }
 
   /** Stops a process started with spawnIn (SIGTERM, then SIGKILL after 10 s). */
