@@ -6,11 +6,13 @@
 //   4. kill -9 the store leader's control plane: shoalctl goes on, nothing lost, the host rejoins
 //   5. cut the leader's host off with iptables, write through the majority, no stale read, heal
 //   7. `shoalctl get events` tells the story; the lab goes down leaving nothing
+import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { labAddress, requireLab, webDeployment } from '../lab/helpers/lab.js';
+import { labAddress, requireLab, run, webDeployment } from '../lab/helpers/lab.js';
 import { InstalledCluster } from './helpers/installed-cluster.js';
 import { deployApp } from './steps/app.js';
 import { bringUp } from './steps/bring-up.js';
+import { eventsTellTheStory } from './steps/events.js';
 import { partitionAndHeal } from './steps/partition.js';
 import { storeLeaderLoss } from './steps/store-leader-loss.js';
 
@@ -40,4 +42,15 @@ t.test('end to end: an installed 3+2 cluster in the lab', async (t) => {
   if (!ok) return;
   await t.test('4. kill -9 the store leader', async (t) => storeLeaderLoss(t, c));
   await t.test('5. partition the leader host, write through the majority, heal', async (t) => partitionAndHeal(t, c));
+  await t.test('7. the events tell the story', async (t) => eventsTellTheStory(t, c, { app: 'web', rolledOut: false }));
+  await t.test('7. lab.sh down leaves nothing behind', async (t) => {
+    const dir = c.lab.dir;
+    await c.lab.down();
+    const netns = await run('ip', ['netns', 'list']);
+    t.same(netns.stdout.split('\n').filter((l) => l.startsWith(`${c.lab.name}-`)), [], 'no lab namespace (hosts, switch) left');
+    t.notOk(existsSync(dir), `${dir} is gone`);
+    t.same(readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(dir)), [], 'no mount under the lab dir');
+    const procs = await run('pgrep', ['-af', dir]);
+    t.same(procs.stdout.split('\n').filter((l) => l.trim() !== ''), [], 'no process of the lab (units, dockerds, shims)');
+  });
 });

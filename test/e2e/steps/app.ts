@@ -18,7 +18,7 @@ export async function appPods(c: ClusterAccess, app: string): Promise<PodView[]>
 
 /** `wget` of url from a host, n times; the answers (pod names) and the failures. */
 export async function requestFrom(c: ClusterAccess, host: string, url: string, n: number): Promise<{ answers: string[]; failures: number }> {
-  const r = await c.exec(host, 'sh', ['-c', `i=0; while [ $i -lt ${n} ]; do busybox wget -T 3 -qO- ${url} 2>/dev/null || echo FAILED; echo; i=$((i+1)); done`], { timeoutMs: 5_000 * n + 10_000 });
+  const r = await c.exec(host, 'sh', ['-c', `i=0; while [ $i -lt ${n} ]; do timeout 5 /bin/busybox wget -qO- ${url} 2>/dev/null || echo FAILED; echo; i=$((i+1)); done`], { timeoutMs: 5_000 * n + 10_000 });
   const lines = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   return { answers: lines.filter((l) => l !== 'FAILED'), failures: lines.filter((l) => l === 'FAILED').length + Math.max(0, n - lines.length) };
 }
