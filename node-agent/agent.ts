@@ -140,6 +140,7 @@ export class Agent {
       agentVersion: AGENT_VERSION,
       leaseDurationSeconds: this.c.leaseDurationSeconds,
       statusMaxAgeMs: this.c.statusMaxAgeMs,
+      events: this.events,
       ...(net === undefined
         ? {}
         : {

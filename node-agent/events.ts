@@ -1,5 +1,5 @@
-// Events about pods ("Pulled", "Created", "Started", "Killing", "BackOff", "Unhealthy"): the
-// story `shoalctl get events` tells. Recording never blocks or fails the caller: events go out
+// Events about pods ("Pulled", "Created", "Started", "Killing", "BackOff", "Unhealthy") and
+// about this node ("Starting", "NodeReady", "NodeNotReady"): the story `shoalctl get events` tells. Recording never blocks or fails the caller: events go out
 // in order from a bounded queue and a failed write is logged and dropped.
 import { randomBytes } from 'node:crypto';
 import type { Event, Pod } from '../api/index.js';
@@ -12,13 +12,19 @@ export type EventType = 'Normal' | 'Warning';
 export interface EventSink {
   /** `container` names the container the event is about (fieldPath spec.containers{name}). */
   record(pod: Pod, type: EventType, reason: string, message: string, container?: string): void;
+  /** An event about this agent's own Node (kept in the default namespace, as the kubelet does). */
+  recordNode(type: EventType, reason: string, message: string): void;
 }
 
 /** Collects events in memory (tests, simulated nodes). */
 export class MemoryEventSink implements EventSink {
   readonly events: { pod: string; type: EventType; reason: string; message: string; container?: string }[] = [];
+  readonly nodeEvents: { type: EventType; reason: string; message: string }[] = [];
   record(pod: Pod, type: EventType, reason: string, message: string, container?: string): void {
     this.events.push({ pod: pod.metadata.name ?? '', type, reason, message, ...(container ? { container } : {}) });
+  }
+  recordNode(type: EventType, reason: string, message: string): void {
+    this.nodeEvents.push({ type, reason, message });
   }
   reasons(): string[] {
     return this.events.map((e) => e.reason);
@@ -41,19 +47,28 @@ export class ApiEventSink implements EventSink {
 
   record(pod: Pod, type: EventType, reason: string, message: string, container?: string): void {
     const ns = pod.metadata.namespace ?? 'default';
+    this.enqueue(ns, `${pod.metadata.name ?? 'pod'}`, {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      namespace: ns,
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+      ...(container ? { fieldPath: `spec.containers{${container}}` } : {}),
+    }, type, reason, message);
+  }
+
+  recordNode(type: EventType, reason: string, message: string): void {
+    // The kubelet's convention: a Node's uid in its events is its name.
+    this.enqueue('default', this.nodeName, { kind: 'Node', name: this.nodeName, uid: this.nodeName }, type, reason, message);
+  }
+
+  private enqueue(ns: string, objectName: string, involvedObject: Record<string, unknown>, type: EventType, reason: string, message: string): void {
     const now = rfc3339(this.clock.now());
     const event = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${pod.metadata.name ?? 'pod'}.${randomBytes(8).toString('hex')}`, namespace: ns },
-      involvedObject: {
-        kind: 'Pod',
-        apiVersion: 'v1',
-        namespace: ns,
-        name: pod.metadata.name,
-        uid: pod.metadata.uid,
-        ...(container ? { fieldPath: `spec.containers{${container}}` } : {}),
-      },
+      metadata: { name: `${objectName}.${randomBytes(8).toString('hex')}`, namespace: ns },
+      involvedObject,
       reason,
       message: message.slice(0, 1024),
       type,

@@ -4,6 +4,7 @@
 import type { Lease, Node } from '../../api/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/index.js';
 import type { Clock, ShoalClient } from '../../client/index.js';
+import type { EventSink } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { ContainerRuntime } from '../runtime/index.js';
 import { rfc3339 } from '../time-format.js';
@@ -23,7 +24,11 @@ export interface NodeHeartbeatOptions {
   readonly statusMaxAgeMs: number;
   /** The pod network's state for the node's conditions; absent = no pod network (--pod-network none). */
   readonly network?: () => NetworkState;
+  /** Where "Starting", "NodeReady" and "NodeNotReady" go (absent: nowhere). */
+  readonly events?: EventSink;
 }
+
+const readyOf = (status: Node['status'] | undefined): string | undefined => status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
 export interface HostReader {
   facts(): Promise<HostFacts>;
@@ -60,6 +65,7 @@ export class NodeHeartbeat {
   /** Creates the Node (or adds the standard labels to an existing one). */
   async register(): Promise<void> {
     const facts = await this.hostFacts();
+    this.o.events?.recordNode('Normal', 'Starting', `Starting shoal-agent ${this.o.agentVersion}.`);
     const nodes = this.client.resource<Node>('nodes', '');
     const labels = nodeLabels(facts, this.o.nodeName);
     try {
@@ -95,6 +101,13 @@ export class NodeHeartbeat {
     const fp = statusFingerprint(status);
     if (!force && fp === this.lastFingerprint && now - this.lastWrite < this.o.statusMaxAgeMs) return false;
     await this.client.resource<Node>('nodes', '').patchStatus(this.o.nodeName, { status });
+    // What the Node said before (the control plane marks a silent node Unknown) against what it says now.
+    const was = readyOf(this.lastStatus);
+    const is = readyOf(status);
+    if (is !== was && (is === 'True' || was === 'True')) {
+      const why = is === 'True' ? '' : ` (${status?.conditions?.find((c) => c.type === 'Ready')?.message ?? ''})`;
+      this.o.events?.recordNode('Normal', is === 'True' ? 'NodeReady' : 'NodeNotReady', `Node ${this.o.nodeName} status is now: ${is === 'True' ? 'NodeReady' : 'NodeNotReady'}${why}`);
+    }
     this.lastStatus = status;
     this.lastFingerprint = fp;
     this.lastWrite = now;
