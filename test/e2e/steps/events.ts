@@ -45,5 +45,7 @@ export async function eventsTellTheStory(t: Test, c: ClusterAccess, s: Story): P
   if (s.lostWorker !== undefined) {
     t.ok(about('Node', (n) => n === s.lostWorker, 'NodeNotReady').length >= 1, `NodeNotReady for ${s.lostWorker}`);
     t.ok(about('Pod', appPod, 'TaintManagerEviction').length >= 1, `TaintManagerEviction: pods of ${s.lostWorker} marked for deletion`);
+    const lost = (reason: string): number => about('Node', (n) => n === s.lostWorker, reason).length;
+    t.ok(lost('Starting') >= 2 && lost('NodeReady') >= 2, `${s.lostWorker}'s agent started again and reported NodeReady (Starting ×${lost('Starting')}, NodeReady ×${lost('NodeReady')})`);
   }
 }
