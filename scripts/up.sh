@@ -306,8 +306,10 @@ up_lab() {
     lab bundle "$RELEASE_TARBALL"
   fi
 
-  echo "== cp1: install.sh control-plane init --advertise-address 10.77.0.11 --name cp1"
-  unit_installed cp1 control-plane || lab install cp1 control-plane init --advertise-address 10.77.0.11 --name cp1
+  if ! unit_installed cp1 control-plane; then
+    echo "== cp1: install.sh control-plane init --advertise-address 10.77.0.11 --name cp1"
+    lab install cp1 control-plane init --advertise-address 10.77.0.11 --name cp1 >/dev/null
+  fi
   lab start cp1 control-plane
   wait_until "cp1's API server" 90 lab_api_ready 10.77.0.11 || lab_fail "cp1's API server is not ready"
 
@@ -378,6 +380,8 @@ up_lab() {
   echo "== from client: wget http://10.77.0.22:$nodeport/ -> $answer"
   echo "== up in $((SECONDS - t0)) s"
 
+  local up="scripts/up.sh"
+  [ "$LAB_NAME" = shoal ] || up="LAB_NAME=$LAB_NAME scripts/up.sh"
   cat <<EOF2
 
 Shoal is up in the lab: every host runs the release bundle (shoal $(bundle_version), from $BUNDLE_DIR)
@@ -399,9 +403,9 @@ Then try:
   nsenter --net=/var/run/netns/$LAB_NAME-w2 sh -c 'for i in 1 2 3 4 5 6; do busybox wget -qO- http://$cip/; done'
   nsenter --net=/var/run/netns/$LAB_NAME-client busybox wget -qO- http://10.77.0.21:$nodeport/
   docker -H unix://$LAB_DIR/w1/docker.sock ps
-  scripts/up.sh kill cp1     # kill -9 cp1's control plane: the others keep serving; it restarts 5 s later (Restart=always)
-  scripts/up.sh status       # hosts, units, store members, nodes
-  scripts/up.sh down         # remove everything (the lab, its hosts' installs, $SHOALCTL_CONF)
+  $up kill cp1     # kill -9 cp1's control plane: the others keep serving; it restarts 5 s later (Restart=always)
+  $up status       # hosts, units, store members, nodes
+  $up down         # remove everything (the lab, its hosts' installs, shoalctl's config)
 EOF2
 }
 
@@ -448,7 +452,7 @@ up() {
   if [ "$(mode)" != loopback ] && lab_possible; then up_lab; return; fi
   [ "$(mode)" = loopback ] || echo "
 ******************************************************************************
-*  NO LAB: ${LAB_WHY:-} - network namespaces are not possible here, so this
+*  NO LAB (${LAB_WHY:-}): no network namespaces for a multi-host lab, so this
 *  starts ONLY a control plane, as 3 processes on 127.0.0.1, in DEV MODE from
 *  the source tree: not the release bundle, NO TLS and NO authentication (every
 *  caller is an admin), no workers, no pods. For the real thing run as root
