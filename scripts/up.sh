@@ -22,6 +22,7 @@
 # $SHOAL_DATA/shoalctl.conf: all three API servers, admin credentials). SHOAL_DATA defaults to
 # /tmp/shoal-up; LAB_NAME (default shoal) names the lab (another name = another lab, data in
 # /tmp/shoal-up-$LAB_NAME). SHOAL_UP_LOOPBACK=1 asks for the loopback fallback even as root.
+# SHOAL_UP_BUNDLE=<tarball or extracted dir> installs that release instead of building one.
 #
 # Loopback fallback: three shoal-control-plane processes, each a cluster store member (etcd v3
 # API, Raft between members, WAL with fsync) with the API server next to it. Ports (127.0.0.1):
@@ -302,7 +303,12 @@ up_lab() {
   # Idempotent: a lab that already has its bundle keeps it (the hosts run what they installed);
   # 'scripts/up.sh down' then 'scripts/up.sh' starts over with a fresh build.
   if [ ! -x "$BUNDLE_DIR/bin/shoalctl" ]; then
-    build_release
+    if [ -n "${SHOAL_UP_BUNDLE:-}" ]; then
+      echo "== the release given in SHOAL_UP_BUNDLE: $SHOAL_UP_BUNDLE"
+      RELEASE_TARBALL="$SHOAL_UP_BUNDLE"
+    else
+      build_release
+    fi
     lab bundle "$RELEASE_TARBALL"
   fi
 
@@ -447,8 +453,12 @@ mode() { cat "$MODE_FILE" 2>/dev/null || echo none; }
 up() {
   source scripts/lib/ensure-deps.sh
   ensure_debian_packages
+  ensure_node || exit 1
   ensure_node_modules
-  npm run --silent gen
+  # proto/gen/ is made again only when a .proto changed since (others may be using it).
+  if [ ! -d proto/gen ] || [ -n "$(find proto -name '*.proto' -not -path 'proto/gen/*' -newer proto/gen -print -quit)" ]; then
+    npm run --silent gen
+  fi
   if [ "$(mode)" != loopback ] && lab_possible; then up_lab; return; fi
   [ "$(mode)" = loopback ] || echo "
 ******************************************************************************
