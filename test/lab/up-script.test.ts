@@ -76,7 +76,7 @@ t.test('scripts/up.sh: the installed bundle in the lab, a demo, kill cp1, down',
   t.equal(k.code, 0, 'up.sh kill cp1', { stderr: k.stderr });
   const during = await ctl(['get', 'nodes']);
   t.equal(during.code, 0, 'shoalctl keeps working with cp1 down', { stderr: during.stderr });
-  await waitFor(
+  const back = await waitFor(
     t,
     "cp1's unit back (Restart=always) and every member healthy again",
     async () => {
@@ -86,6 +86,7 @@ t.test('scripts/up.sh: the installed bundle in the lab, a demo, kill cp1, down',
     120_000,
     async () => (await ctl(['members'])).stdout,
   );
+  t.ok(back, 'cp1 came back by itself (a new process) and rejoined');
   const st = await up(['status'], 120_000);
   t.match(st.stdout, /cp1: shoal-control-plane running/, 'status shows the units');
 
