@@ -15,7 +15,7 @@
 # Layout: /opt/shoal/<version>/ and /opt/shoal/current -> <version>; /usr/local/bin/shoal* ->
 # /opt/shoal/current/bin/*; /etc/shoal/<role>.env (the unit's arguments, 0600); /var/lib/shoal/<role>
 # (data, 0700); /etc/systemd/system/shoal-<role>.service, enabled for multi-user.target.
-# Every path it creates is listed in /opt/shoal/install-manifest; --uninstall reads that list.
+# Every path it creates is listed in /var/lib/shoal/install-manifest; --uninstall reads that list.
 #
 # Prerequisite probes can be pointed elsewhere (tests do): SHOAL_NODE (node binary), SHOAL_DOCKER
 # (docker CLI), SHOAL_IPTABLES (iptables), SHOAL_TIMEDATECTL, SHOAL_SYSFS (/sys), SHOAL_PROCFS

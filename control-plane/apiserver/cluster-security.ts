@@ -145,9 +145,14 @@ export class ClusterSecurity {
     });
   }
 
-  /** The authorizer's answer for any user (impersonation checks, access reviews, Cluster calls). */
+  /**
+   * The authorizer's answer for any user (impersonation checks, access reviews, Cluster calls).
+   * Until the RBAC state is loaded it throws UNAVAILABLE, as the request authorizer does: a
+   * restarting host would otherwise deny an admin, and a denial is not failed over.
+   */
   decide(user: UserInfo, attrs: SecurityAttributes): Decision {
     if (this.cluster === undefined) return { allowed: true, reason: 'authorization mode AlwaysAllow' };
+    if (!this.loaded) throw new ApiError(Code.UNAVAILABLE, 'the API server has not loaded its RBAC policy yet; retry');
     return this.cluster.authorize(user, attrs);
   }
 

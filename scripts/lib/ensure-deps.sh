@@ -51,3 +51,25 @@ ensure_arm_roots() {
   [ "$(id -u)" -eq 0 ] || return 0
   bash scripts/lib/arm-roots.sh ensure arm64 armhf
 }
+
+# Node.js >= 20.15 (package.json engines) with npm. Debian 13 ships it (apt-get install nodejs
+# npm); older releases (Debian 12: Node.js 18) need it from nodejs.org or NodeSource: say so.
+node_recent() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=15)?0:1)' 2>/dev/null
+}
+ensure_node() {
+  node_recent && return 0
+  local sudo="" candidate
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq || true
+  candidate="$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ { print $2 }')"
+  if [[ "$candidate" =~ ^([0-9]+)\.([0-9]+) ]] && { [ "${BASH_REMATCH[1]}" -gt 20 ] || { [ "${BASH_REMATCH[1]}" -eq 20 ] && [ "${BASH_REMATCH[2]}" -ge 15 ]; }; }; then
+    echo "== installing Debian packages: nodejs npm (Node.js $candidate)"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    node_recent && return 0
+  fi
+  echo "Shoal needs Node.js >= 20.15 with npm; this machine has $(node --version 2>/dev/null || echo none) and apt offers nodejs ${candidate:-nothing}." >&2
+  echo "Install Node.js 20 or newer (Debian 13: apt-get install nodejs npm; Debian 12: from nodejs.org or NodeSource), then run this again." >&2
+  return 1
+}

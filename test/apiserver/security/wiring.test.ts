@@ -6,7 +6,7 @@ import { registry } from '../../../api/index.js';
 import { kindLookup } from '../../../control-plane/apiserver/kinds.js';
 import { auditEventOf } from '../../../control-plane/apiserver/pipeline/audit.js';
 import { anonymousAllowed, ClusterAuthenticator } from '../../../control-plane/apiserver/pipeline/cluster-authentication.js';
-import { bootstrapPolicyObjects, CLUSTER_INFO_READER } from '../../../control-plane/apiserver/cluster-security.js';
+import { AuthorizationMode, bootstrapPolicyObjects, CLUSTER_INFO_READER, ClusterSecurity } from '../../../control-plane/apiserver/cluster-security.js';
 import { RbacIndex, RbacAuthorizer, resourceRequest } from '../../../control-plane/apiserver/security/index.js';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../../control-plane/apiserver/security/index.js';
 
@@ -47,4 +47,14 @@ t.test('security wiring - the objects ensured at start grant what C2 and the def
   t.not(rbac.authorize(anonymous, resourceRequest({ verb: 'get', resource: 'configmaps', namespace: 'kube-public', name: 'other' })).decision, 'allow', 'but nothing else');
   t.equal(rbac.authorize({ name: 'x', groups: ['system:masters'] }, resourceRequest({ verb: 'delete', resource: 'nodes', name: 'n' })).decision, 'allow', 'system:masters is cluster-admin');
   t.equal(rbac.authorize({ name: 'u', groups: ['system:authenticated'] }, resourceRequest({ verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' })).decision, 'allow', 'everyone may ask can-i');
+});
+
+t.test('security wiring - before the RBAC state is loaded, decisions are UNAVAILABLE (fail over), not denials', async (t) => {
+  const security = new ClusterSecurity({ clientCas: [], authorizationMode: AuthorizationMode.NodeRBAC }, { clock: { now: () => new Date() }, log: pino({ level: 'silent' }), kinds: kindLookup(registry.kinds) });
+  const admin = { name: 'shoal-admin', groups: ['system:masters', 'system:authenticated'] };
+  // What a Cluster call (shoalctl members) asks; a restarted host answered it "forbidden".
+  t.throws(() => security.decide(admin, { kind: 'nonResource', verb: 'get', path: '/members' }), { code: 14 });
+  t.throws(() => security.decide(admin, resourceRequest({ verb: 'list', resource: 'componentstatuses' })), { code: 14 });
+  const open = new ClusterSecurity({ clientCas: [], authorizationMode: AuthorizationMode.AlwaysAllow }, { clock: { now: () => new Date() }, log: pino({ level: 'silent' }), kinds: kindLookup(registry.kinds) });
+  t.match(open.decide(admin, { kind: 'nonResource', verb: 'get', path: '/members' }), { allowed: true }, 'AlwaysAllow has nothing to load');
 });
