@@ -203,13 +203,13 @@ SHOALCTL_WRAPPER="$DATA/shoalctl"
 MODE_FILE="$RUN/mode"
 # cp1's admin config as init writes it (only cp1's API server in it).
 CP1_ADMIN_CONF="$LAB_DIR/cp1/root/etc/shoal/admin.conf"
-# grpc-js passes an IP target as the TLS server name; Node warns about it (DEP0123) on every call.
-QUIET_NODE="--disable-warning=DEP0123"
+# The bundle's programs run with no NODE_OPTIONS inherited from the caller's shell (as under systemd).
+UNIT_NODE_OPTIONS=""
 
 lab() { LAB_NAME="$LAB_NAME" LAB_DIR="$LAB_DIR" LAB_CONTROL_PLANES=3 LAB_WORKERS=2 bash scripts/lab.sh "$@"; }
 in_host() { local h="$1"; shift; nsenter --net="/var/run/netns/$LAB_NAME-$h" "$@"; }
 # The bundle's shoalctl in the client host with config $1 (bounded: a dead server is not a hang).
-bundle_ctl() { local conf="$1"; shift; timeout 30 nsenter --net="/var/run/netns/$LAB_NAME-client" env NODE_OPTIONS="$QUIET_NODE" "$BUNDLE_DIR/bin/shoalctl" --config "$conf" "$@"; }
+bundle_ctl() { local conf="$1"; shift; timeout 30 nsenter --net="/var/run/netns/$LAB_NAME-client" env NODE_OPTIONS="$UNIT_NODE_OPTIONS" "$BUNDLE_DIR/bin/shoalctl" --config "$conf" "$@"; }
 # ... with all three API servers (failover): what the user gets as $SHOAL_DATA/shoalctl.
 shoalctl_lab() { bundle_ctl "$SHOALCTL_CONF" "$@"; }
 unit_installed() { [ -f "$LAB_DIR/$1/root/etc/systemd/system/shoal-$2.service" ]; }
@@ -289,7 +289,7 @@ write_admin_config() {
   printf 'servers: [%s]\nnamespace: default\ncredentials:\n  ca: %s\n  cert: %s\n  key: %s\n' \
     "${LAB_SERVERS//,/, }" "$DATA/pki/ca.crt" "$DATA/pki/admin.crt" "$DATA/pki/admin.key" >"$SHOALCTL_CONF"
   printf '#!/bin/sh\n# shoalctl from the lab'"'"'s client host (%s), all three API servers in its config.\nexec nsenter --net=/var/run/netns/%s env NODE_OPTIONS=%s %s --config %s "$@"\n' \
-    "$LAB_NAME-client" "$LAB_NAME-client" "$QUIET_NODE" "$BUNDLE_DIR/bin/shoalctl" "$SHOALCTL_CONF" >"$SHOALCTL_WRAPPER"
+    "$LAB_NAME-client" "$LAB_NAME-client" "$UNIT_NODE_OPTIONS" "$BUNDLE_DIR/bin/shoalctl" "$SHOALCTL_CONF" >"$SHOALCTL_WRAPPER"
   umask 022
   chmod 0700 "$SHOALCTL_WRAPPER"
 }

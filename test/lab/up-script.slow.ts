@@ -5,6 +5,8 @@
 // shoalctl working and the unit comes back (Restart=always); `up.sh down` leaves no namespace,
 // directory, mount or process of the lab. The tarball is built here into a temp dir
 // (SHOAL_UP_BUNDLE), so the test writes nothing into the checkout.
+// Not in the default run (its name does not end in .test.ts: ~3.5 min, and test/e2e/scenario.test.ts
+// covers the same install/init/join path); run it with `scripts/test.sh test/lab/up-script.slow.ts`.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
