@@ -1,10 +1,13 @@
 // The release bundle on ARM, under qemu-user emulation: Debian 13 roots (arm64 and armhf, Node.js
 // 20 from Debian, made once by scripts/lib/arm-roots.sh and cached in /var/cache/shoal-test/roots)
 // run the same tarball as amd64: `shoal-agent --version`, the capacity report (`facts`:
-// architecture arm64 / arm) and a real `shoal-agent join` + `run` against a secure API server on
-// 127.0.0.1 (a chroot shares this machine's network namespace), whose Node then reports the
+// architecture arm64 / arm) and a real `shoal-agent join` + `run` against the lab's control
+// plane: a lab (scripts/lab.sh) whose cp1 runs the same bundle, installed by install.sh and
+// initialised as a secure cluster; the emulated agents run in the lab's client host (chroot +
+// that host's network namespace) and join cp1 at its lab address; their Nodes then report the
 // emulated architecture. Functional checks only: emulation is 10-15x slower, so every bound is
-// generous. Needs root (chroot, mount, binfmt); binfmt and mounts are undone in t.teardown.
+// generous. Needs root (chroot, mount, binfmt, namespaces); binfmt, mounts and the lab are
+// undone in t.teardown.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Node } from '../../api/index.js';
-import { startSecureApi } from '../agent/helpers/secure-api.js';
-import { AGENT_NETWORKING_OFF, buildAndExtract, cleanEnv, killAll, run, untapped } from './helpers/release-rig.js';
+import { InstalledCluster } from '../e2e/helpers/installed-cluster.js';
+import { labAddress, requireLab, waitFor } from '../lab/helpers/lab.js';
+import { AGENT_NETWORKING_OFF, cleanEnv, killAll, run, untapped } from './helpers/release-rig.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ARM_ROOTS = join(ROOT, 'scripts', 'lib', 'arm-roots.sh');
@@ -28,9 +32,7 @@ const ARCHES = [
   { debian: 'armhf', kube: 'arm', node: 'arm' },
 ] as const;
 
-if (process.getuid?.() !== 0) {
-  t.fail('test/release/arm.test.ts needs root (chroot, mount, binfmt_misc); run it as root like scripts/test.sh does');
-} else {
+if (await requireLab(t)) {
   const started = Date.now();
   const ensure = await run('bash', [ARM_ROOTS, 'ensure', ...ARCHES.map((a) => a.debian)], { env: process.env, timeoutMs: 45 * 60_000 });
   if (ensure.code !== 0) throw new Error(`arm-roots.sh ensure failed (${ensure.code}):\n${ensure.stderr}`);
@@ -42,9 +44,15 @@ if (process.getuid?.() !== 0) {
     const off = await run('bash', [ARM_ROOTS, 'binfmt-off', ...changed], { env: process.env });
     if (off.code !== 0) process.stderr.write(`binfmt-off: ${off.stderr}\n`);
   });
-  const rel = await buildAndExtract(t);
-  const api = await startSecureApi(t);
-  // A chroot shares this machine's network namespace: no iptables, no pod network.
+  // The lab: cp1 with the bundle installed and a secure cluster initialised, the client host for the agents.
+  const cluster = await InstalledCluster.prepare(t, { name: 'arm', controlPlanes: 1, workers: 0 });
+  const rel = { dir: `${cluster.lab.dir}/bundle`, version: cluster.version, gitCommit: cluster.gitCommit };
+  await cluster.install('cp1', ['control-plane', 'init', '--advertise-address', labAddress.cp(1), '--name', 'cp1']);
+  await cluster.start('cp1', 'control-plane');
+  let joinArgs: string[] = [];
+  await waitFor(t, 'cp1 inits the cluster and prints the join commands', async () => (joinArgs = [...(cluster.joinCommands()?.worker ?? [])]).length > 0, 240_000, async () => cluster.log('cp1', 'control-plane').slice(-3000));
+  cluster.writeShoalctlConfig();
+  // The agents only register and report: no Docker, no iptables, no pod network in the client host.
   const noNetworking = AGENT_NETWORKING_OFF;
 
   for (const arch of ARCHES) {
@@ -86,26 +94,26 @@ if (process.getuid?.() !== 0) {
         nodeInfo: { architecture: arch.kube, operatingSystem: 'linux', osImage: /Debian GNU\/Linux 13/ },
       }, `the capacity report says ${arch.kube}`);
 
-      const token = await api.createToken();
       const dataDir = '/var/lib/shoal/agent';
-      const joined = await inRoot([agent, 'join', api.address, '--token', token, '--ca-cert-hash', api.pki.caHash, '--data-dir', dataDir, '--node-name', nodeName]);
+      const inClient = (args: string[], timeoutMs = EMULATED_MS) =>
+        run('nsenter', [`--net=/var/run/netns/${cluster.lab.ns('client')}`, 'chroot', root, ...args], { env: cleanEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }), timeoutMs });
+      const joined = await inClient([agent, 'join', ...joinArgs, '--data-dir', dataDir, '--node-name', nodeName]);
       t.equal(joined.code, 0, `join exits 0 ${joined.stderr}`);
       t.match(joined.stdout, new RegExp(`joined the cluster as "${nodeName}"`));
 
-      const p = spawn(...untapped('chroot', [root, agent, 'run', '--data-dir', dataDir, '--http-address', '127.0.0.1:0', '--docker-socket', '/run/no-docker-here.sock', '--log-level', 'warn', ...noNetworking]), {
+      const p = spawn(...untapped('nsenter', [`--net=/var/run/netns/${cluster.lab.ns('client')}`, 'chroot', root, agent, 'run', '--data-dir', dataDir, '--http-address', '127.0.0.1:0', '--docker-socket', '/run/no-docker-here.sock', '--log-level', 'warn', ...noNetworking]), {
         env: cleanEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       procs.push(p);
       let stderr = '';
       p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const nodes = api.admin.resource('nodes', '');
       const deadline = Date.now() + EMULATED_MS;
       let seen: Node | undefined;
       while (seen?.status?.nodeInfo?.architecture === undefined) {
         if (p.exitCode !== null) break;
         if (Date.now() > deadline) break;
-        seen = (await nodes.get(nodeName).catch(() => undefined)) as Node | undefined;
+        seen = await cluster.shoalctlJson<Node>(['get', 'node', nodeName]).catch(() => undefined);
         if (seen?.status?.nodeInfo?.architecture === undefined) await new Promise((r) => setTimeout(r, 1000));
       }
       t.ok(seen, `the emulated agent registered its Node over mTLS ${p.exitCode === null ? '' : `(agent exited ${p.exitCode}: ${stderr})`}`);

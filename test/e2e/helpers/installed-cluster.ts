@@ -33,6 +33,7 @@ export class InstalledCluster implements ClusterAccess {
   private constructor(
     readonly lab: Lab,
     readonly version: string,
+    readonly gitCommit: string,
   ) {
     this.workers = Array.from({ length: lab.workers }, (_, i) => `w${i + 1}`);
     this.controlPlanes = Array.from({ length: lab.controlPlanes }, (_, i) => `cp${i + 1}`);
@@ -46,7 +47,7 @@ export class InstalledCluster implements ClusterAccess {
     const built = await release(out);
     const lab = await Lab.up(t, { name: o.name, controlPlanes: o.controlPlanes ?? 3, workers: o.workers ?? 2 });
     await lab.labSh(['bundle', built.tarball]);
-    return new InstalledCluster(lab, built.version);
+    return new InstalledCluster(lab, built.version, built.gitCommit);
   }
 
   /** The bundle's install.sh in HOST (into its root, nothing started). */
@@ -93,8 +94,9 @@ export class InstalledCluster implements ClusterAccess {
   writeShoalctlConfig(): void {
     const admin = readFileSync(join(this.lab.dir, 'cp1', 'root', 'etc', 'shoal', 'admin.conf'), 'utf8');
     const servers = this.controlPlanes.map((_, i) => `  - ${labAddress.cp(i + 1)}:${API_PORT}`).join('\n');
-    const text = admin.replace(/^servers:\n(?: {2}- .*\n)+/m, `servers:\n${servers}\n`);
-    if (text === admin) throw new Error(`unexpected admin.conf (no servers list):\n${admin}`);
+    const list = /^servers:\n(?: {2}- .*\n)+/m;
+    if (!list.test(admin)) throw new Error(`unexpected admin.conf (no servers list):\n${admin}`);
+    const text = admin.replace(list, `servers:\n${servers}\n`);
     writeFileSync(this.configPath, text, { mode: 0o600 });
   }
 
