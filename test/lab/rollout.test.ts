@@ -3,6 +3,9 @@
 // ClusterIP Service) is applied and spread over both workers; then the step rolls it to a new
 // image and back while w1 requests the ClusterIP in a loop, and asserts no request failed.
 import type { ChildProcess } from 'node:child_process';
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { Pod } from '../../api/index.js';
 import { devLabAccess } from '../e2e/helpers/dev-lab-access.js';
@@ -63,4 +66,10 @@ t.test('lab - rollout: a new image and an undo with zero failed requests', async
   const started = Date.now();
   await rolloutWithoutFailures(t, c, { deployment: WEB_NAME, container: 'web', serviceIp, port: WEB_PORT, fromHost: 'w1' });
   t.comment(`rollout step took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!t.passing()) {
+    // The lab (and its logs) goes at teardown: keep the logs of a failed run to read.
+    const keep = await mkdtemp(join(tmpdir(), `shoal-${LAB}-logs-`));
+    for (const [host, what] of [['cp1', 'control-plane'], ['w1', 'agent'], ['w2', 'agent']] as const) await copyFile(lab.logPath(host, what), join(keep, `${host}-${what}.log`)).catch(() => undefined);
+    t.comment(`logs of the failed run kept in ${keep}`);
+  }
 });

@@ -2,12 +2,14 @@
 // requests its Service in a loop, then `rollout undo` — with zero failed requests throughout.
 //
 // The client is a bounded shell loop in a worker host's network namespace: busybox wget to the
-// ClusterIP under a 3 s `timeout` (Debian 12's busybox wget -T segfaults), one line per request
-// appended to a log file (`ok <pod name>` or `FAIL <epoch s> exit <code> <error>`), at most
-// maxRequests requests / maxSeconds, ending early when a stop file appears. The log is read while
-// it runs, so the step can prove requests were made during each phase, not only before or after.
-// Log and stop file live in a temp dir of the test process: the host's exec shares its file
-// system (it only enters the network namespace).
+// ClusterIP under a 10 s `timeout` (Debian 12's busybox wget -T segfaults; 10 s because a process
+// starved on a loaded 2-core machine is not a failed request, while a dead endpoint still fails:
+// unreachable, refused, or no answer at all), one line per request appended to a log file
+// (`ok <pod name>` or `FAIL <UTC time it ended> exit <code> <error>`), at most maxRequests
+// requests / maxSeconds, ending early when a stop file appears. The log is read while it runs,
+// so the step can prove requests were made during each phase, not only before or after. Log and
+// stop file live in a temp dir of the test process: the host's exec shares its file system (it
+// only enters the network namespace).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +55,7 @@ end=$(( $($bb date +%s) + secs )); i=0
 while [ $i -lt $max ] && [ ! -e "$stop" ]; do
   # The clock is read every 10 requests: a process per request less, so more requests per second.
   if [ $((i % 10)) -eq 0 ] && [ $($bb date +%s) -ge $end ]; then break; fi
-  if out=$($bb timeout 3 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $($bb date +%s) exit $rc $(echo $out | $bb head -c 200)"; fi
+  if out=$($bb timeout 10 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $(date -u +%T.%3N) exit $rc $(echo $out | $bb head -c 200)"; fi
   i=$((i+1))
 done >> "$log"
 echo "END $i" >> "$log"

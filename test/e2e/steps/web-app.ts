@@ -12,7 +12,7 @@ export const WEB_NAME = 'web';
 export const WEB_PORT = 80;
 export const WEB_TARGET_PORT = 8080;
 /** How long a pod keeps serving after SIGTERM. */
-export const DRAIN_SECONDS = 5;
+export const DRAIN_SECONDS = 10;
 
 /** The serving shell: httpd in the background, and on TERM: serve a little longer, then stop. */
 const serve = [
