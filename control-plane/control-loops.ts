@@ -13,8 +13,9 @@ import { clientOptionsFromConfig, loadConfig, ShoalClient, systemClock } from '.
 import type { ShoalClientOptions } from '../client/index.js';
 import type { ApiConfig } from './apiserver/config.js';
 import type { NodeIpamConfig } from './apiserver/node-ipam-flags.js';
+import type { NodeLifecycleConfig } from './apiserver/node-lifecycle-flags.js';
 import { ControllerManager, LeaderElector } from './controllers/index.js';
-import type { ServiceAccountTokens } from './controllers/index.js';
+import type { ControllerManagerConfig, ServiceAccountTokens } from './controllers/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { serviceAccountSigner } from './service-account-tokens.js';
 import { ConfigError } from './store/index.js';
@@ -32,6 +33,8 @@ export interface ControlLoopsSettings {
   readonly serviceAccountTokens: ServiceAccountTokens | undefined;
   /** Node IPAM flags (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size); undefined = defaults. */
   readonly nodeIpam?: NodeIpamConfig;
+  /** --node-monitor-grace-period and --node-monitor-period; undefined = Kubernetes' defaults (40 s, 5 s). */
+  readonly nodeLifecycle?: Pick<NodeLifecycleConfig, 'nodeMonitorGracePeriodMs' | 'nodeMonitorPeriodMs'>;
 }
 
 /** The token issuer (and audience) until the API server's --api-service-account-issuer is passed in. */
@@ -73,7 +76,18 @@ export async function loadControlLoopsSettings(api: ApiConfig, issuer = DEFAULT_
       throw new ConfigError(`--service-account-private-key-file: ${(e as Error).message}`);
     }
   }
-  return { scheduler: scheduler?.options, controllerManager: controllerManager?.options, serviceAccountTokens, nodeIpam: api.nodeIpam };
+  return { scheduler: scheduler?.options, controllerManager: controllerManager?.options, serviceAccountTokens, nodeIpam: api.nodeIpam, nodeLifecycle: api.nodeLifecycle };
+}
+
+/** The controller manager's config from the loops' flags (pure). */
+export function controllerManagerConfig(settings: ControlLoopsSettings, identity: string): ControllerManagerConfig {
+  const ipam = settings.nodeIpam;
+  const life = settings.nodeLifecycle;
+  return {
+    identity,
+    ...(ipam === undefined ? {} : { allocateNodeCIDRs: ipam.allocateNodeCIDRs, nodeIpam: { clusterCIDR: ipam.clusterCIDR, nodeCIDRMaskSize: ipam.nodeCIDRMaskSize } }),
+    ...(life === undefined ? {} : { nodeLifecycle: { gracePeriodMs: life.nodeMonitorGracePeriodMs, monitorPeriodMs: life.nodeMonitorPeriodMs } }),
+  };
 }
 
 /** Starts both candidates; `localApi` (host:port of this host's API server) serves loops without a config file. */
@@ -122,12 +136,7 @@ export function startControlLoops(settings: ControlLoopsSettings, localApi: stri
     client: managerClient,
     clock: systemClock,
     log: log.child({ component: 'controller-manager' }),
-    config: {
-      identity,
-      ...(settings.nodeIpam === undefined
-        ? {}
-        : { allocateNodeCIDRs: settings.nodeIpam.allocateNodeCIDRs, nodeIpam: { clusterCIDR: settings.nodeIpam.clusterCIDR, nodeCIDRMaskSize: settings.nodeIpam.nodeCIDRMaskSize } }),
-    },
+    config: controllerManagerConfig(settings, identity),
     ...(settings.serviceAccountTokens === undefined ? {} : { serviceAccountTokens: settings.serviceAccountTokens }),
   });
   schedulerElector.start();

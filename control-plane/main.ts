@@ -71,6 +71,7 @@ async function startApi(config: StoreConfig, api: ApiConfig, loopSettings: Contr
       storeStatus: new EtcdStoreStatus(endpoints, undefined, security.storeTls),
       maxRequestBytes: Math.min(config.maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES),
       serviceRanges: api.serviceRanges,
+      defaultTolerationSeconds: { notReadySeconds: api.nodeLifecycle.defaultNotReadyTolerationSeconds, unreachableSeconds: api.nodeLifecycle.defaultUnreachableTolerationSeconds },
       kubernetesService: { advertiseIp: apiAdvertiseIp(api.listenAddress, config.advertiseClientUrls) },
       ...security.options,
     },

@@ -1,7 +1,9 @@
 // The node agent: registers the node and keeps its Lease and status fresh, watches the pods bound
 // to it (field selector spec.nodeName) and runs one PodWorker loop per pod.
-// - Edge autonomy: every pod seen is cached on disk; a restarted agent starts workers for the
-//   cached pods at once, before (or without) the API server.
+// - Edge autonomy: every pod seen is cached on disk; a restarted agent whose API server does not
+//   answer within cachedPodsWaitMs runs the cached pods without it. When the API answers first,
+//   its list decides: a cached pod it no longer binds here (evicted or deleted while this node was
+//   off, its replacement running elsewhere) is never started again; its containers are removed.
 // - Adoption: workers find their containers by label, so a restarted agent takes over running
 //   containers without restarting them.
 // - Containers of pods that no longer exist are removed, but only once the informer has synced
@@ -50,6 +52,8 @@ export interface AgentConfig {
   /** How often orphan containers and stale cached pods are looked for. */
   readonly housekeepingMs?: number;
   readonly orphanGraceSeconds?: number;
+  /** How long cached pods wait at start for the API server's pod list before they run without it. */
+  readonly cachedPodsWaitMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly reservations?: Reservations;
   readonly thresholds?: Thresholds;
@@ -115,6 +119,7 @@ export class Agent {
       statusMaxAgeMs: positive('statusMaxAgeMs', cfg.statusMaxAgeMs ?? 300_000),
       housekeepingMs: positive('housekeepingMs', cfg.housekeepingMs ?? 10_000),
       orphanGraceSeconds: cfg.orphanGraceSeconds ?? 10,
+      cachedPodsWaitMs: positive('cachedPodsWaitMs', cfg.cachedPodsWaitMs ?? 10_000),
       maxPods: positive('maxPods', cfg.maxPods ?? 110),
       nodeIP: cfg.nodeIP ?? '',
     };
@@ -173,9 +178,8 @@ export class Agent {
   async start(): Promise<void> {
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     await this.heartbeat.hostFacts();
-    // Cached pods run first: the API server may be out of reach.
-    for (const pod of (await this.podCache.all()).values()) this.upsert(pod, false);
-    this.deps.log.info({ node: this.nodeName, cachedPods: this.workers.size }, 'agent starting');
+    const cached = [...(await this.podCache.all()).values()];
+    this.deps.log.info({ node: this.nodeName, cachedPods: cached.length }, 'agent starting');
     const informer = this.deps.client.informer<Pod>('pods', { namespace: '', fieldSelector: `spec.nodeName=${this.nodeName}`, clock: this.deps.clock, onError: (e) => this.deps.log.debug({ err: (e as Error).message }, 'pod watch') });
     informer.addHandlers({
       onAdd: (p) => this.upsert(p, true),
@@ -183,6 +187,7 @@ export class Agent {
       onDelete: (p) => this.removed(p),
     });
     this.informer = informer.start();
+    this.loops.push(this.runCachedPods(informer, cached));
     this.loops.push(this.every(this.c.leaseRenewMs, () => this.beat()));
     this.loops.push(this.every(this.c.statusCheckMs, async () => this.registered && (await this.heartbeat.updateStatus()) && this.m.statusWrites.inc()));
     this.loops.push(this.every(this.c.housekeepingMs, () => this.housekeeping()));
@@ -195,6 +200,24 @@ export class Agent {
     await this.informer?.stop();
     await Promise.all([...this.loops, ...[...this.workers.values()].map((s) => s.done)]);
     if (this.events instanceof ApiEventSink) await this.events.close();
+  }
+
+  /**
+   * The API's pod list first, the disk cache only without it: a pod evicted or deleted while this
+   * node was off must not start again (its replacement already runs elsewhere).
+   */
+  private async runCachedPods(informer: Informer<Pod>, cached: readonly Pod[]): Promise<void> {
+    if (cached.length === 0) return;
+    const synced = await informer.waitForSync({ timeoutMs: this.c.cachedPodsWaitMs, signal: this.stopping.signal });
+    if (this.stopping.signal.aborted) return;
+    // Listed pods already have workers (from the informer); listed or not, offline every cached one runs.
+    const left = cached.filter((p) => !this.workers.has(p.metadata.uid ?? ''));
+    if (synced) {
+      if (left.length > 0) this.deps.log.info({ pods: left.map((p) => p.metadata.name) }, 'cached pods no longer bound here: removing their containers, not starting them');
+    } else {
+      this.deps.log.warn({ pods: left.length, waitedMs: this.c.cachedPodsWaitMs }, 'the API server did not answer: running the cached pods');
+    }
+    for (const p of left) this.upsert(p, false, synced);
   }
 
   /** One housekeeping pass now (tests; the loop runs it every housekeepingMs). */
@@ -249,7 +272,8 @@ export class Agent {
     }
   }
 
-  private upsert(pod: Pod, fromApi: boolean): void {
+  /** `gone`: the pod is no longer bound here; its worker only stops and removes its containers. */
+  private upsert(pod: Pod, fromApi: boolean, gone = false): void {
     const uid = pod.metadata.uid;
     if (!uid || this.stopping.signal.aborted) return;
     if (fromApi) this.cachePod(uid, pod);
@@ -280,6 +304,7 @@ export class Agent {
       },
       pod,
     );
+    if (gone) worker.markRemoved();
     const s: WorkerSlot = { worker, wake: () => undefined, done: Promise.resolve() };
     this.workers.set(uid, s);
     this.m.pods.set(this.workers.size);

@@ -8,6 +8,8 @@ import { ConfigError } from '../store/config.js';
 import { AuthorizationMode } from './cluster-security.js';
 import { parseNodeIpamFlags } from './node-ipam-flags.js';
 import type { NodeIpamConfig } from './node-ipam-flags.js';
+import { NODE_LIFECYCLE_FLAGS, parseNodeLifecycleFlags } from './node-lifecycle-flags.js';
+import type { NodeLifecycleConfig } from './node-lifecycle-flags.js';
 import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, parseServiceRanges, ServiceRangeError } from './allocation/index.js';
 import type { ServiceRanges } from './allocation/index.js';
 
@@ -48,6 +50,9 @@ export interface ApiConfig {
   readonly nodeIpam: NodeIpamConfig;
   /** --service-cluster-ip-range and --service-node-port-range (the same on every API server). */
   readonly serviceRanges: ServiceRanges;
+  /** Node loss timings: --node-monitor-grace-period / --node-monitor-period (controller manager),
+   *  --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds (admission). */
+  readonly nodeLifecycle: NodeLifecycleConfig;
 }
 
 export const API_USAGE = `API server (runs next to this store member when --api-listen-address is given):
@@ -70,6 +75,13 @@ export const API_USAGE = `API server (runs next to this store member when --api-
                                         the first address is the kubernetes Service's
   --service-node-port-range MIN-MAX     NodePorts (default ${DEFAULT_SERVICE_NODE_PORT_RANGE})
                                         Both must be the same on every API server of a cluster.
+  --node-monitor-grace-period D         a node whose agent is silent this long is Unknown and
+                                        tainted unreachable (default 40s; agents renew every 10s,
+                                        so keep it at 20s or more)
+  --node-monitor-period D               how often node health is looked at (default 5s)
+  --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
+                                        how long new pods tolerate a not-ready / unreachable node
+                                        before they are evicted (default 300)
   Security (without TLS flags the API is plaintext and every caller an anonymous admin: dev mode):
   --api-tls-cert-file F, --api-tls-private-key-file F
                                         serve the gRPC API over TLS with this certificate and key
@@ -111,7 +123,9 @@ const SECURITY_FLAGS = [
 const LOOP_FILE_FLAGS = ['scheduler-config', 'controller-manager-config', 'service-account-private-key-file'] as const;
 const NODE_IPAM_FLAGS = ['allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
 const SERVICE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
-const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS, ...NODE_IPAM_FLAGS] as const;
+/** Flags of the node lifecycle controller: meaningless without the control loops. */
+const NODE_MONITOR_FLAGS = ['node-monitor-grace-period', 'node-monitor-period'] as const;
+const API_FLAGS = ['api-listen-address', 'api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS, ...NODE_IPAM_FLAGS, ...NODE_LIFECYCLE_FLAGS] as const;
 type ApiFlag = (typeof API_FLAGS)[number];
 const BOOLEAN_FLAGS: readonly string[] = ['api-anonymous-admin'];
 const FILE_FLAGS: readonly ApiFlag[] = SECURITY_FLAGS.filter((f) => f.endsWith('file') || f === 'api-encryption-provider-config');
@@ -248,7 +262,7 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
   }
   const listen = raw.get('api-listen-address');
   if (listen === undefined || listen === '') {
-    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS] as const) {
+    for (const f of ['api-http-listen-address', 'api-store-endpoints', 'control-loops', ...LOOP_FILE_FLAGS, ...SECURITY_FLAGS, ...SERVICE_FLAGS, ...NODE_LIFECYCLE_FLAGS] as const) {
       if (raw.has(f)) throw new ConfigError(`--${f} needs --api-listen-address (without it the process is a bare store)`);
     }
     return { api: undefined, storeArgv: rest };
@@ -266,9 +280,10 @@ export function loadApiConfig(argv: readonly string[], exists: (path: string) =>
     security: parseSecurity(raw, exists),
     nodeIpam: parseNodeIpamFlags(raw),
     serviceRanges: parseRanges(raw),
+    nodeLifecycle: parseNodeLifecycleFlags(raw),
   };
   if (!api.controlLoops) {
-    const stray = LOOP_FILE_FLAGS.find((f) => raw.has(f));
+    const stray = [...LOOP_FILE_FLAGS, ...NODE_MONITOR_FLAGS].find((f) => raw.has(f));
     if (stray !== undefined) throw new ConfigError(`--${stray} needs --control-loops=true (it configures the scheduler and controller manager)`);
   }
   const storeTls = api.security.store.caFile !== undefined || api.security.store.certFile !== undefined;

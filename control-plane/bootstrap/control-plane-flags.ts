@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { DataDirLayout } from './data-dir-layout.js';
 import type { HostOptions } from './host-options.js';
 import { NODE_IPAM_DEFAULTS } from '../apiserver/node-ipam-flags.js';
+import { NODE_LIFECYCLE_DEFAULTS, nodeLifecycleFlagValues } from '../apiserver/node-lifecycle-flags.js';
 
 export type FlagValue = string | boolean;
 /** Flag name (without "--") → value, in a stable order. */
@@ -71,6 +72,7 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
   // Local tools (etcdctl on the host) use 127.0.0.1 when the host listens elsewhere.
   if (o.listenAddress !== '127.0.0.1' && o.listenAddress !== '0.0.0.0' && o.listenAddress !== '::') listenClient.push(`${scheme}://127.0.0.1:${o.ports.client}`);
   const mine = clientUrl(o, f);
+  const timings = nodeLifecycleFlagValues(o.nodeLifecycle ?? NODE_LIFECYCLE_DEFAULTS);
   const flags: Record<string, FlagValue> = {
     name: o.name,
     'data-dir': d.storeDir,
@@ -102,6 +104,8 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
     // Recorded so that restarts keep them; every host of a cluster must use the same.
     'service-cluster-ip-range': o.serviceClusterIpRange,
     'service-node-port-range': o.serviceNodePortRange,
+    'default-not-ready-toleration-seconds': timings['default-not-ready-toleration-seconds'],
+    'default-unreachable-toleration-seconds': timings['default-unreachable-toleration-seconds'],
   });
   if (f.apiSecurity) {
     Object.assign(flags, {
@@ -133,6 +137,9 @@ export function controlPlaneFlags(o: HostOptions, d: DataDirLayout, c: ClusterPl
       'allocate-node-cidrs': (o.nodeIpam ?? NODE_IPAM_DEFAULTS).allocateNodeCIDRs,
       'cluster-cidr': (o.nodeIpam ?? NODE_IPAM_DEFAULTS).clusterCIDR,
       'node-cidr-mask-size': String((o.nodeIpam ?? NODE_IPAM_DEFAULTS).nodeCIDRMaskSize),
+      // Node loss timings (init/join --node-monitor-grace-period etc.): how soon pods leave a silent worker.
+      'node-monitor-grace-period': timings['node-monitor-grace-period'],
+      'node-monitor-period': timings['node-monitor-period'],
     });
   }
   return flags;

@@ -6,6 +6,8 @@ import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, pars
 import { BootstrapError } from './bootstrap-error.js';
 import { parseNodeIpamFlags } from '../apiserver/node-ipam-flags.js';
 import type { NodeIpamConfig } from '../apiserver/node-ipam-flags.js';
+import { NODE_LIFECYCLE_FLAGS, parseNodeLifecycleFlags } from '../apiserver/node-lifecycle-flags.js';
+import type { NodeLifecycleConfig } from '../apiserver/node-lifecycle-flags.js';
 
 export interface HostPorts {
   readonly client: number;
@@ -32,6 +34,8 @@ export interface HostOptions {
   readonly serviceNodePortRange: string;
   /** Node IPAM (--allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size); absent = kubeadm's defaults. */
   readonly nodeIpam?: NodeIpamConfig;
+  /** Node loss timings (--node-monitor-grace-period, --node-monitor-period, --default-*-toleration-seconds); absent = Kubernetes' defaults. */
+  readonly nodeLifecycle?: NodeLifecycleConfig;
 }
 
 export interface JoinOptions extends HostOptions {
@@ -47,7 +51,7 @@ export interface JoinOptions extends HostOptions {
 export const SERVICE_RANGE_FLAGS = ['service-cluster-ip-range', 'service-node-port-range'] as const;
 export type ServiceRangeFlag = (typeof SERVICE_RANGE_FLAGS)[number];
 
-const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range', 'allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size'] as const;
+const HOST_FLAGS = ['data-dir', 'name', 'advertise-address', 'listen-address', 'client-port', 'peer-port', 'api-port', 'api-http-port', 'admin-config', 'service-cluster-ip-range', 'service-node-port-range', 'allocate-node-cidrs', 'cluster-cidr', 'node-cidr-mask-size', ...NODE_LIFECYCLE_FLAGS] as const;
 const JOIN_FLAGS = ['token', 'ca-cert-hash', 'certificate-key'] as const;
 type Flag = (typeof HOST_FLAGS)[number] | (typeof JOIN_FLAGS)[number];
 
@@ -56,6 +60,8 @@ export const INIT_USAGE = `usage: shoal-control-plane init --data-dir DIR --name
        [--api-http-port 6444] [--admin-config PATH (default ~/.shoal/config)]
        [--service-cluster-ip-range ${DEFAULT_SERVICE_CLUSTER_IP_RANGE}] [--service-node-port-range ${DEFAULT_SERVICE_NODE_PORT_RANGE}]
        [--cluster-cidr 10.244.0.0/16] [--node-cidr-mask-size 24] [--allocate-node-cidrs true]
+       [--node-monitor-grace-period 40s] [--node-monitor-period 5s]
+       [--default-not-ready-toleration-seconds 300] [--default-unreachable-toleration-seconds 300]
   Creates the cluster CA and this host's certificates in DIR (once), then runs the store member
   and the API server over TLS and prints the join commands. Run again: just starts.`;
 
@@ -63,6 +69,8 @@ export const JOIN_USAGE = `usage: shoal-control-plane join HOST:PORT --token T -
        --data-dir DIR --name NAME --advertise-address IP [--listen-address IP]
        [--client-port 2379] [--peer-port 2380] [--api-port 6443] [--api-http-port 6444] [--admin-config PATH]
        [--service-cluster-ip-range CIDR] [--service-node-port-range MIN-MAX] (the same as init's)
+       [--node-monitor-grace-period D] [--node-monitor-period D] [--default-not-ready-toleration-seconds N]
+       [--default-unreachable-toleration-seconds N] (give the same as init's: the active host's apply)
   Checks the cluster CA against H, fetches the control-plane secrets with T and K, adds this host
   to the store as a learner, promotes it once caught up and starts its API server. Run again on
   a joined DIR: just starts.`;
@@ -143,7 +151,13 @@ function hostOptions(flags: Map<Flag, string>, homeDir: string | undefined): Hos
   } catch (e) {
     throw bad((e as Error).message);
   }
-  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig, serviceClusterIpRange: ranges.ip.cidr, serviceNodePortRange: ranges.port.text, nodeIpam };
+  let nodeLifecycle: NodeLifecycleConfig;
+  try {
+    nodeLifecycle = parseNodeLifecycleFlags(flags as ReadonlyMap<string, string>);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  return { dataDir: required(flags, 'data-dir'), name, advertiseAddress, listenAddress, ports, adminConfig, serviceClusterIpRange: ranges.ip.cidr, serviceNodePortRange: ranges.port.text, nodeIpam, nodeLifecycle };
 }
 
 export function parseInitOptions(argv: readonly string[], homeDir: string | undefined): HostOptions {

@@ -46,7 +46,7 @@ const KEY = 'cd'.repeat(32);
 
 t.test('bootstrap - init flags: defaults and errors', async (t) => {
   const o = parseInitOptions(base, '/home/op');
-  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 } });
+  t.same(o, { dataDir: '/var/lib/shoal', name: 'cp1', advertiseAddress: '10.0.0.1', listenAddress: '10.0.0.1', ports: { client: 2379, peer: 2380, api: 6443, apiHttp: 6444 }, adminConfig: '/home/op/.shoal/config', serviceClusterIpRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767', nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 }, nodeLifecycle: { nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5_000, defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300 } });
   const pods = parseInitOptions([...base, '--cluster-cidr', '10.100.0.0/16', '--node-cidr-mask-size=26'], '/h');
   t.same(pods.nodeIpam, { allocateNodeCIDRs: true, clusterCIDR: '10.100.0.0/16', nodeCIDRMaskSize: 26 }, 'node IPAM flags on init');
   t.throws(() => parseInitOptions([...base, '--cluster-cidr', 'x'], '/h'), /--cluster-cidr: "x" is not an IPv4 CIDR/);
@@ -116,6 +116,8 @@ t.test('bootstrap - flag set: TLS everywhere with etcd and C1 names', async (t) 
     'api-store-endpoints': 'https://10.0.0.1:2379',
     'service-cluster-ip-range': '10.96.0.0/12',
     'service-node-port-range': '30000-32767',
+    'default-not-ready-toleration-seconds': '300',
+    'default-unreachable-toleration-seconds': '300',
     'api-tls-cert-file': '/var/lib/shoal/pki/apiserver.crt',
     'api-tls-private-key-file': '/var/lib/shoal/pki/apiserver.key',
     'api-client-ca-file': '/var/lib/shoal/pki/ca.crt',
@@ -139,6 +141,8 @@ t.test('bootstrap - flag set: TLS everywhere with etcd and C1 names', async (t) 
     'allocate-node-cidrs': true,
     'cluster-cidr': '10.244.0.0/16',
     'node-cidr-mask-size': '24',
+    'node-monitor-grace-period': '40s',
+    'node-monitor-period': '5s',
   });
   t.ok(flagArgs(f).includes('--client-cert-auth=true'));
 });
@@ -178,7 +182,7 @@ t.test('bootstrap - state file round trip; --config-file feeds the store parser;
   writeFileSync(file, text);
   const argv = await expandConfigFile(['--config-file', file, '--name=override']);
   t.equal(argv.at(-1), '--name=override');
-  const peerless = argv.filter((a) => !a.startsWith('--peer-') && !a.startsWith('--api-') && !a.startsWith('--service-') && !a.includes('https'));
+  const peerless = argv.filter((a) => !a.startsWith('--peer-') && !a.startsWith('--api-') && !a.startsWith('--service-') && !a.startsWith('--default-') && !a.includes('https'));
   const cfg = loadConfig([...peerless, '--listen-peer-urls=http://127.0.0.1:2380', '--initial-cluster=override=http://127.0.0.1:2380']);
   t.equal(cfg.name, 'override', 'the command line overrides the file');
   t.equal(cfg.initialClusterToken, 'shoal');

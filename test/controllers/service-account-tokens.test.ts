@@ -70,7 +70,7 @@ t.test('service account tokens - the loops read their client configs and key fro
   const none = await loadControlLoopsSettings(flags());
   t.same(
     none,
-    { scheduler: undefined, controllerManager: undefined, serviceAccountTokens: undefined, nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 } },
+    { scheduler: undefined, controllerManager: undefined, serviceAccountTokens: undefined, nodeIpam: { allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 }, nodeLifecycle: { nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5_000, defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300 } },
     'defaults: this host, no credentials, no tokens, node IPAM on 10.244.0.0/16 with /24 blocks',
   );
   const s = await loadControlLoopsSettings(flags('--scheduler-config', join(dir, 'sched.conf'), '--controller-manager-config', join(dir, 'cm.conf'), '--service-account-private-key-file', join(dir, 'sa.key')));

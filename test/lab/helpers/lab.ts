@@ -191,8 +191,8 @@ export class Lab {
     return join(this.dir, host, `${what}.log`);
   }
 
-  /** A single dev-mode control-plane member on cp1 (store, API server, scheduler, controllers). */
-  async startControlPlane(): Promise<void> {
+  /** A single dev-mode control-plane member on cp1 (store, API server, scheduler, controllers); extraArgs go last. */
+  async startControlPlane(extraArgs: readonly string[] = []): Promise<void> {
     const ip = labAddress.cp(1);
     await this.spawnIn('cp1', 'control-plane', process.execPath, [
       join(REPO, 'bin/shoal-control-plane.js'),
@@ -207,6 +207,7 @@ export class Lab {
       '--initial-cluster-token', `lab-${this.name}`,
       '--api-listen-address', `${ip}:${API_PORT}`,
       '--control-loops=true',
+      ...extraArgs,
     ]);
   }
 
