@@ -46,7 +46,8 @@ export async function bringUp(t: Test, c: InstalledCluster, controlPlaneFlags: r
 
   for (let i = 2; i <= c.controlPlanes.length; i++) {
     const host = `cp${i}`;
-    await c.install(host, ['control-plane', 'join', ...join!.controlPlane, '--advertise-address', labAddress.cp(i), '--name', host]);
+    // The timing flags as init's (join does not take them from the cluster: whichever host leads the controllers applies its own).
+    await c.install(host, ['control-plane', 'join', ...join!.controlPlane, '--advertise-address', labAddress.cp(i), '--name', host, ...controlPlaneFlags]);
     await c.start(host, 'control-plane');
   }
   let seen: MemberView[] = [];
