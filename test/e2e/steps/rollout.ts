@@ -55,7 +55,7 @@ end=$(( $($bb date +%s) + secs )); i=0
 while [ $i -lt $max ] && [ ! -e "$stop" ]; do
   # The clock is read every 10 requests: a process per request less, so more requests per second.
   if [ $((i % 10)) -eq 0 ] && [ $($bb date +%s) -ge $end ]; then break; fi
-  if out=$($bb timeout 10 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $(date -u +%T.%3N) exit $rc $(echo $out | $bb head -c 200)"; fi
+  if out=$($bb timeout 10 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $(/bin/date -u +%T.%3N) exit $rc $(echo $out | $bb head -c 200)"; fi
   i=$((i+1)); $bb sleep 0.02
 done >> "$log"
 if [ -e "$stop" ]; then echo "END stopped $i"; else echo "END limit $i"; fi >> "$log"
