@@ -55,7 +55,7 @@ end=$(( $($bb date +%s) + secs )); i=0
 while [ $i -lt $max ] && [ ! -e "$stop" ]; do
   # The clock is read every 10 requests: a process per request less, so more requests per second.
   if [ $((i % 10)) -eq 0 ] && [ $($bb date +%s) -ge $end ]; then break; fi
-  if out=$($bb timeout 10 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $(date -u +%T.%3N) exit $rc $(echo $out | $bb head -c 200)"; fi
+  if out=$($bb timeout 10 $bb wget -q -O- "$url" 2>&1); then echo "ok $out"; else rc=$?; echo "FAIL $(/bin/date -u +%T.%3N) exit $rc $(echo $out | $bb head -c 200)"; fi
   i=$((i+1)); $bb sleep 0.02
 done >> "$log"
 if [ -e "$stop" ]; then echo "END stopped $i"; else echo "END limit $i"; fi >> "$log"
@@ -151,6 +151,9 @@ export async function rolloutWithoutFailures(t: Test, c: ClusterAccess, o: Rollo
     genC = await settledOn(fromImage, `every pod back on ${fromImage} after the undo`);
     if (genC === undefined) return undefined;
     await endPhase('undo pods drain');
+    // The undo made the first template the newest revision: history shows 2 and 3, no more 1.
+    const history = await c.shoalctl(['rollout', 'history', ref]);
+    t.ok(history.code === 0 && /^2\s/m.test(history.stdout) && /^3\s/m.test(history.stdout) && !/^1\s/m.test(history.stdout), `rollout history after the undo lists revisions 2 and 3: ${history.stdout.trim().replace(/\n/g, ' | ')} ${history.stderr}`);
     // A few more requests against the settled pods, then stop.
     const settled = await count();
     await waitFor(t, 'requests after the undo settled', async () => (await count()) >= settled + minPerPhase, 60_000);

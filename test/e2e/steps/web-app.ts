@@ -4,7 +4,8 @@
 // - RollingUpdate with maxSurge 1 / maxUnavailable 0: a new pod is ready before an old one goes;
 // - a readiness probe: a pod is an endpoint only once httpd answers;
 // - SIGTERM drains: the shell keeps httpd serving DRAIN_SECONDS after the TERM (Shoal has no
-//   preStop hooks), so the endpoint removal reaches every node's proxy before the pod stops;
+//   preStop hooks), so the endpoint removal reaches every node's proxy before the pod stops
+//   (measured in the lab: with no drain, a rollout + undo gets 2-3 refused requests of 400-1000);
 // - tolerations of not-ready/unreachable for 10 s, so a lost worker's pods move quickly (step 6).
 
 export const WEB_IMAGE = { v1: 'shoal-test/busybox:1', v2: 'shoal-test/busybox:2' } as const;
