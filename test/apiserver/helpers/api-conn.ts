@@ -55,6 +55,8 @@ export async function failure(p: Promise<unknown>): Promise<CallError> {
 export class ApiConn {
   readonly api: ApiClient;
   readonly cluster: ClusterClient;
+  /** Deadline of each unary call. */
+  callTimeoutMs = 15_000;
 
   /** creds: TLS credentials (default plaintext); metadata: sent with every call (e.g. a bearer token). */
   constructor(
@@ -73,32 +75,32 @@ export class ApiConn {
   }
 
   async create(resource: string, namespace: string, object: unknown, extra: Partial<CreateRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.create as Unary<CreateRequest, { object: Uint8Array }>, this.api, { resource, namespace, object: Buffer.isBuffer(object) ? object : enc(object), name: '', subresource: '', dryRun: false, ...extra }, undefined, this.md());
+    const r = await call(this.api.create as Unary<CreateRequest, { object: Uint8Array }>, this.api, { resource, namespace, object: Buffer.isBuffer(object) ? object : enc(object), name: '', subresource: '', dryRun: false, ...extra }, this.callTimeoutMs, this.md());
     return dec(r.object);
   }
 
   async get(resource: string, namespace: string, name: string): Promise<Obj> {
-    const r = await call(this.api.get as Unary<GetRequest, { object: Uint8Array }>, this.api, { resource, namespace, name }, undefined, this.md());
+    const r = await call(this.api.get as Unary<GetRequest, { object: Uint8Array }>, this.api, { resource, namespace, name }, this.callTimeoutMs, this.md());
     return dec(r.object);
   }
 
   async list(resource: string, namespace: string, extra: Partial<ListRequest> = {}): Promise<{ items: Obj[]; resourceVersion: string; continue: string; remainingItemCount: number }> {
-    const r = await call(this.api.list as Unary<ListRequest, ListResponse>, this.api, { resource, namespace, labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', ...extra }, undefined, this.md());
+    const r = await call(this.api.list as Unary<ListRequest, ListResponse>, this.api, { resource, namespace, labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', ...extra }, this.callTimeoutMs, this.md());
     return { items: r.items.map(dec), resourceVersion: r.resourceVersion, continue: r.continue, remainingItemCount: r.remainingItemCount };
   }
 
   async update(resource: string, namespace: string, object: Obj, extra: Partial<UpdateRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.update as Unary<UpdateRequest, { object: Uint8Array }>, this.api, { resource, namespace, name: object.metadata.name ?? '', subresource: '', object: enc(object), dryRun: false, ...extra }, undefined, this.md());
+    const r = await call(this.api.update as Unary<UpdateRequest, { object: Uint8Array }>, this.api, { resource, namespace, name: object.metadata.name ?? '', subresource: '', object: enc(object), dryRun: false, ...extra }, this.callTimeoutMs, this.md());
     return dec(r.object);
   }
 
   async patch(resource: string, namespace: string, name: string, patch: unknown, extra: Partial<PatchRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.patch as Unary<PatchRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, subresource: '', patch: Buffer.isBuffer(patch) ? patch : enc(patch), dryRun: false, ...extra }, undefined, this.md());
+    const r = await call(this.api.patch as Unary<PatchRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, subresource: '', patch: Buffer.isBuffer(patch) ? patch : enc(patch), dryRun: false, ...extra }, this.callTimeoutMs, this.md());
     return dec(r.object);
   }
 
   async delete(resource: string, namespace: string, name: string, extra: Partial<DeleteRequest> = {}): Promise<Obj> {
-    const r = await call(this.api.delete as Unary<DeleteRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, gracePeriodSeconds: undefined, preconditionUid: '', preconditionResourceVersion: '', propagationPolicy: '', dryRun: false, ...extra }, undefined, this.md());
+    const r = await call(this.api.delete as Unary<DeleteRequest, { object: Uint8Array }>, this.api, { resource, namespace, name, gracePeriodSeconds: undefined, preconditionUid: '', preconditionResourceVersion: '', propagationPolicy: '', dryRun: false, ...extra }, this.callTimeoutMs, this.md());
     return dec(r.object);
   }
 
