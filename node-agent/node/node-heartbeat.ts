@@ -65,7 +65,7 @@ export class NodeHeartbeat {
   /** Creates the Node (or adds the standard labels to an existing one). */
   async register(): Promise<void> {
     const facts = await this.hostFacts();
-    this.o.events?.recordNode('Normal', 'Starting', `Starting shoal-agent ${this.o.agentVersion}.`);
+    this.o.events?.recordNode('Normal', 'Starting', `Starting ${this.o.agentVersion}.`);
     const nodes = this.client.resource<Node>('nodes', '');
     const labels = nodeLabels(facts, this.o.nodeName);
     try {

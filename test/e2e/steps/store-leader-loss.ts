@@ -10,14 +10,10 @@ import { members } from './bring-up.js';
 
 const KINDS = ['nodes', 'namespaces', 'deployments', 'replicasets', 'services', 'pods', 'configmaps', 'serviceaccounts'] as const;
 
-/** Every object of KINDS, as kind/namespace/name. */
+/** Every object of KINDS, as Kind/namespace/name (one shoalctl call: `get a,b,c -A`). */
 async function inventory(c: InstalledCluster): Promise<string[]> {
-  const out: string[] = [];
-  for (const kind of KINDS) {
-    const items = (await c.shoalctlJson<{ items: { metadata: { namespace?: string; name: string } }[] }>(['get', kind, '-A'])).items;
-    for (const o of items) out.push(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
-  }
-  return out.sort();
+  const items = (await c.shoalctlJson<{ items: { kind: string; metadata: { namespace?: string; name: string } }[] }>(['get', KINDS.join(','), '-A'])).items;
+  return items.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
 }
 
 const configMap = (name: string, value: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } });
@@ -73,7 +69,7 @@ export async function storeLeaderLoss(t: Test, c: InstalledCluster): Promise<voi
   const after = await inventory(c);
   const missing = objects.filter((o) => !after.includes(o));
   t.same(missing, [], 'every object from before the kill is still there');
-  for (const name of acknowledged) t.ok(after.includes(`configmaps/default/${name}`), `acknowledged write ${name} is there`);
+  for (const name of acknowledged) t.ok(after.includes(`ConfigMap/default/${name}`), `acknowledged write ${name} is there`);
   // Read from the host that was killed: it serves what the majority wrote meanwhile.
   const fromKilled = await c.shoalctl(['get', 'configmap', 'e2e-during-4', '-o', 'json'], { server: cpApi(leader) });
   t.equal(fromKilled.code, 0, `the restarted host's API server serves a write made while it was down: ${fromKilled.stderr}`);
