@@ -334,20 +334,14 @@ unit_script() {
   echo "exec $(sed -nE 's/^ExecStart=(.*)$/\1/p' "$unit" | head -n1 | rooted "$root")"
 }
 
-unit_pid() { # main pid of HOST's ROLE when it runs
-  local f="$LAB_DIR/$1/$2.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)"
+live_pid_in() { # the pid in file $1 when that process runs
+  local pid
+  pid="$(cat "$1" 2>/dev/null)" || return 1
   [ -n "$pid" ] && alive "$pid" || return 1
   echo "$pid"
 }
-supervisor_pid() {
-  local f="$LAB_DIR/$1/$2.supervisor" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)"
-  [ -n "$pid" ] && alive "$pid" || return 1
-  echo "$pid"
-}
+unit_pid() { live_pid_in "$LAB_DIR/$1/$2.pid"; }              # main pid of HOST's ROLE
+supervisor_pid() { live_pid_in "$LAB_DIR/$1/$2.supervisor"; } # its Restart=always loop
 
 start_command() {
   local h="${1:-}" role="${2:-}" dir script

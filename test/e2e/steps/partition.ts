@@ -7,10 +7,9 @@ import type { Test } from 'tap';
 import { labAddress, waitFor } from '../../lab/helpers/lab.js';
 import type { InstalledCluster } from '../helpers/installed-cluster.js';
 import { members } from './bring-up.js';
-import { cpApi } from './store-leader-loss.js';
+import { configMap, cpApi } from './store-leader-loss.js';
 
 const KEY = 'e2e-partition';
-const configMap = (value: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: KEY, namespace: 'default' }, data: { value } });
 const cpIndex = (host: string): number => Number(host.replace(/^cp/, ''));
 
 /** etcdctl in HOST against its own store member, with the API server's client certificate. */
@@ -38,7 +37,7 @@ export async function partitionAndHeal(t: Test, c: InstalledCluster): Promise<vo
   const cut = before.find((m) => m.leader)?.name;
   if (cut === undefined) return void t.fail('no store leader to cut off');
   const majority = c.controlPlanes.filter((h) => h !== cut);
-  const first = await c.shoalctl(['apply', '-f', '-'], { input: configMap('old') });
+  const first = await c.shoalctl(['apply', '-f', '-'], { input: configMap(KEY, 'old') });
   t.equal(first.code, 0, `the old value is written: ${first.stderr}`);
   const oldRev = (await storeRead(c, majority[0]!, 'l')).modRevision ?? 0;
 
@@ -48,7 +47,7 @@ export async function partitionAndHeal(t: Test, c: InstalledCluster): Promise<vo
     // Write through the majority: it elects a leader among itself first.
     let written = false;
     for (let i = 0; i < 40 && !written; i++) {
-      const r = await c.shoalctl(['apply', '-f', '-'], { input: configMap('new'), server: cpApi(majority[i % 2]!), timeoutMs: 20_000 });
+      const r = await c.shoalctl(['apply', '-f', '-'], { input: configMap(KEY, 'new'), server: cpApi(majority[i % 2]!), timeoutMs: 20_000 });
       written = r.code === 0;
       if (!written) await new Promise((res) => setTimeout(res, 500));
     }

@@ -16,7 +16,8 @@ async function inventory(c: InstalledCluster): Promise<string[]> {
   return items.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
 }
 
-const configMap = (name: string, value: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } });
+/** A ConfigMap in default with data.value, as a manifest for `shoalctl apply -f -`. */
+export const configMap = (name: string, value: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } });
 
 export async function storeLeaderLoss(t: Test, c: InstalledCluster): Promise<void> {
   const before = await members(c);
